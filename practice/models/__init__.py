@@ -1,0 +1,3 @@
+from practice.models.therapists import Therapist
+
+__all__ = ["Therapist"]

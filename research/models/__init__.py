@@ -1,0 +1,1 @@
+"""Research CRM models (filled by the research-domain work)."""

@@ -1,0 +1,24 @@
+"""Local development and test settings: safe defaults, embedded PostgreSQL unless DATABASE_URL is set."""
+
+from __future__ import annotations
+
+from .base import *  # noqa: F403
+from .base import database_from_env, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Local only: never used by production settings, which require their own secret.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="local-development-only-not-a-secret")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
+
+DATABASES = {"default": database_from_env()}
+
+# Serve static files straight from the apps in development (no collectstatic step).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Django 6.1 mailers: console output locally (tests swap in locmem automatically).
+MAILERS = {"default": {"BACKEND": env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")}}
