@@ -226,8 +226,9 @@ class EmbeddedPostgres:
         except psutil.Error:
             return False
 
-    def _run_as_kwargs(self) -> dict[str, str]:
-        return {"user": _SYSTEM_USER} if os.geteuid() == 0 else {}
+    def _run_as(self) -> str | None:
+        """PostgreSQL refuses to run as root; then run it as an unprivileged system user."""
+        return _SYSTEM_USER if os.geteuid() == 0 else None
 
     def _prepare_root_permissions(self) -> None:
         if os.geteuid() != 0:
@@ -254,7 +255,7 @@ class EmbeddedPostgres:
             subprocess.run(
                 [_bin("initdb"), "-D", str(self.pgdata), "--auth=trust", "--encoding=UTF8",
                  "--locale=C.UTF-8", "-U", POSTGRES_SUPERUSER],
-                check=True, capture_output=True, **self._run_as_kwargs(),
+                check=True, capture_output=True, user=self._run_as(),
             )
         # A postmaster.pid left by a killed server would block the start; only
         # remove it once we know its pid is not a live postgres.
@@ -264,7 +265,7 @@ class EmbeddedPostgres:
         result = subprocess.run(
             [_bin("pg_ctl"), "-D", str(self.pgdata), "-w", "-t", "60", "-l", str(self.log_file),
              "-o", options, "start"],
-            capture_output=True, text=True, timeout=90, **self._run_as_kwargs(),
+            capture_output=True, text=True, timeout=90, user=self._run_as(),
         )
         if result.returncode != 0:
             log_tail = self.log_file.read_text()[-2000:] if self.log_file.exists() else ""
@@ -275,7 +276,7 @@ class EmbeddedPostgres:
             return
         result = subprocess.run(
             [_bin("pg_ctl"), "-D", str(self.pgdata), "-w", "-t", "30", "-m", "fast", "stop"],
-            capture_output=True, text=True, **self._run_as_kwargs(),
+            capture_output=True, text=True, user=self._run_as(),
         )
         if result.returncode != 0 and self._postmaster_running():
             pid = self._postmaster_pid()

@@ -27,7 +27,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             _attached_in = os.getpid()
         # Only the configured development database is created on demand; test
         # databases are created (and torn down) by Django's test runner itself.
-        dev_name = self.settings_dict.get("EMBEDDED_DATABASE")
+        dev_name = str(self.settings_dict.get("EMBEDDED_DATABASE"))
         if conn_params.get("dbname") == dev_name and dev_name not in _databases_ensured:
             server.ensure_database(dev_name)
             _databases_ensured.add(dev_name)

@@ -123,12 +123,10 @@ DEMO_HOOKS: list[str] = ["sanctuary.demo.ensure_admin_login"]
 def database_from_env() -> dict[str, object]:
     """``DATABASE_URL`` when set, else the embedded server (started on first connection)."""
     if env.str("DATABASE_URL", default=""):
-        config = env.db("DATABASE_URL")
-        config.setdefault("ENGINE", "django.db.backends.postgresql")
-        return config
+        return dict(env.db("DATABASE_URL"))
     from sanctuary.devdb import default_server
 
     name = env.str("SANCTUARY_DB_NAME", default="sanctuary")
-    config: dict[str, object] = {"ENGINE": "sanctuary.db_embedded", "EMBEDDED_DATABASE": name}
-    config.update(default_server().connection_settings(name))
-    return config
+    embedded: dict[str, object] = {"ENGINE": "sanctuary.db_embedded", "EMBEDDED_DATABASE": name}
+    embedded.update(default_server().connection_settings(name))
+    return embedded

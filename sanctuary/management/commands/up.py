@@ -85,7 +85,8 @@ class Command(BaseCommand):
         where = params.get("host") or "localhost"
         embedded = "EMBEDDED_DATABASE" in connection.settings_dict
         engine = "embedded PostgreSQL" if embedded else "PostgreSQL"
-        return f"{engine} {connection.pg_version // 10000} ({params.get('dbname')} via {where})"
+        major = connection.cursor().connection.info.server_version // 10000
+        return f"{engine} {major} ({params.get('dbname')} via {where})"
 
     def _serve(self, host: str, port: int, workers: int) -> int:
         command = [
