@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group
+from django.apps import apps
 
+from research.permissions import research_staff_group_ensure
 from sanctuary.demo import DEMO_PASSWORD, ensure_login
-
-RESEARCH_STAFF_GROUP = "Research staff"
 
 
 def ensure_research_staff_login() -> list[tuple[str, str, str]]:
     user = ensure_login("research", email="research@sanctuary.example", is_staff=True)
-    user.groups.add(Group.objects.get(name=RESEARCH_STAFF_GROUP))
+    user.groups.add(research_staff_group_ensure(apps))
     return [("research staff", "research", DEMO_PASSWORD)]

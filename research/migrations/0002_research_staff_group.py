@@ -1,40 +1,16 @@
 """The "Research staff" group: research models and the therapist directory, no clinical data."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP = "Research staff"
-RESEARCH_MODELS = (
-    "surveyresponse", "feedback", "expressionofinterest", "outboundemail", "engagementevent",
-    "suppression", "therapistresearchstate",
-)
-# The engagement log is append-only and e-mails are written by the send command: staff only read them.
-READ_ONLY = {"engagementevent", "outboundemail", "therapistresearchstate"}
+from research.permissions import RESEARCH_STAFF_GROUP, research_staff_group_ensure
 
 
 def create_group(apps, schema_editor):
-    # Permissions are normally created after migrate; make sure they exist for the models named here.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    codenames = []
-    for model in RESEARCH_MODELS:
-        actions = ("view",) if model in READ_ONLY else ("view", "add", "change")
-        codenames += [f"{action}_{model}" for action in actions]
-    research = Permission.objects.filter(content_type__app_label="research", codename__in=codenames)
-    # The directory (practice.Therapist) only; never patients, appointments, notes or finance.
-    directory = Permission.objects.filter(
-        content_type__app_label="practice", codename__in=["view_therapist", "change_therapist"],
-    )
-    group.permissions.set([*research, *directory])
+    research_staff_group_ensure(apps)
 
 
 def delete_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name=GROUP).delete()
+    apps.get_model("auth", "Group").objects.filter(name=RESEARCH_STAFF_GROUP).delete()
 
 
 class Migration(migrations.Migration):
