@@ -22,8 +22,9 @@ READ_ONLY = {"engagementevent", "outboundemail", "therapistresearchstate"}
 def research_staff_group_ensure(apps: Any) -> Any:
     """Create or refresh the group; ``apps`` is the migration state or ``django.apps.apps``."""
     for app_config in apps.get_app_configs():
-        had_models = app_config.models_module
-        app_config.models_module = app_config.models_module or True
+        # create_permissions skips apps whose models module is unset (always so for migration stubs).
+        had_models = getattr(app_config, "models_module", None)
+        app_config.models_module = had_models or True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = had_models
     group_model = apps.get_model("auth", "Group")

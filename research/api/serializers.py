@@ -88,18 +88,21 @@ def text(max_length: int = 200, **kwargs: Any) -> serializers.CharField:
     return serializers.CharField(max_length=max_length, allow_blank=True, **kwargs)
 
 
-class TokenField(serializers.CharField):
+class TokenField(serializers.Field):
     """A signed survey token (django.core.signing, 30 days) → ``SurveyClaims``."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_length=1000, **kwargs)
+    default_error_messages = {"invalid": "Expected a token string."}
 
-    def to_internal_value(self, data: Any) -> SurveyClaims:  # type: ignore[override]
-        token = super().to_internal_value(data)
+    def to_internal_value(self, data: Any) -> SurveyClaims:
+        if not isinstance(data, str) or not data or len(data) > 1000:
+            self.fail("invalid")
         try:
-            return survey_token_read(token)
+            return survey_token_read(data)
         except InvalidToken as exc:
             raise serializers.ValidationError(str(exc)) from exc
+
+    def to_representation(self, value: Any) -> Any:
+        return None
 
 
 def _unique(values: list[str]) -> list[str]:

@@ -84,7 +84,8 @@ WITH ob AS (
     LIMIT 1
 ), att AS (
     SELECT ob.id AS outbound_id,
-           COALESCE(%(therapist_id)s::uuid, ob.therapist_id,
+           -- A token's therapist must still exist (FKs are checked only at commit, too late for a clean 400).
+           COALESCE((SELECT t.id FROM practice_therapist t WHERE t.id = %(therapist_id)s::uuid), ob.therapist_id,
                     (SELECT t.id FROM practice_therapist t
                       WHERE %(recipient)s::text <> '' AND lower(t.email) = %(recipient)s::text)) AS therapist_id,
            %(context)s::jsonb || jsonb_strip_nulls(jsonb_build_object(
@@ -101,6 +102,7 @@ WITH ob AS (
     SELECT %(kind)s, %(occurred_at)s, now(), att.therapist_id, %(recipient)s, att.outbound_id, att.context,
            %(status)s, COALESCE(att.machine_open, FALSE), %(provider_event_id)s::text
       FROM att
+     WHERE %(therapist_id)s::uuid IS NULL OR att.therapist_id = %(therapist_id)s::uuid
     ON CONFLICT (provider_event_id) DO NOTHING
     RETURNING id, therapist_id, outbound_email_id, machine_open, occurred_at
 ), st AS (
@@ -178,9 +180,9 @@ WITH ob AS (
      WHERE o.id = ins.outbound_email_id AND %(outbound_status)s::text IS NOT NULL
     RETURNING o.id
 )
-SELECT ins.id, ins.therapist_id, ins.machine_open, (SELECT count(*) FROM st), (SELECT count(*) FROM sup),
-       (SELECT count(*) FROM obu)
-  FROM ins
+SELECT ins.id, ins.therapist_id, ins.machine_open, att.therapist_id IS NOT NULL,
+       (SELECT count(*) FROM st), (SELECT count(*) FROM sup), (SELECT count(*) FROM obu)
+  FROM att LEFT JOIN ins ON TRUE
 """
 
 
@@ -191,8 +193,15 @@ class RecordedEvent:
     machine_open: bool
 
 
+class UnknownParticipant(LookupError):
+    """The therapist named by a signed token no longer exists; nothing was written."""
+
+
 def event_record(event: EventInput) -> RecordedEvent | None:
-    """Append the event and apply it; ``None`` when ``provider_event_id`` was already recorded."""
+    """Append the event and apply it; ``None`` when ``provider_event_id`` was already recorded.
+
+    Raises ``UnknownParticipant`` (and writes nothing) when ``therapist_id`` names no therapist.
+    """
     delta = event.delta
     step_bits = (1 << delta.step_sent) if delta.step_sent else 0
     params = {
@@ -227,7 +236,9 @@ def event_record(event: EventInput) -> RecordedEvent | None:
     with connection.cursor() as cursor:
         cursor.execute(_SQL, params)
         row = cursor.fetchone()
-    if row is None:
+    if event.therapist_id is not None and not row[3]:
+        raise UnknownParticipant(str(event.therapist_id))
+    if row[0] is None:
         return None
     return RecordedEvent(id=row[0], therapist_id=row[1], machine_open=bool(row[2]))
 
@@ -244,4 +255,5 @@ RESEND_TYPES: dict[str, tuple[str, int, str | None]] = {
     "email.failed": (EventKind.EMAIL_FAILED, FunnelStage.NOT_INVITED, OutboundEmail.Status.FAILED),
 }
 
-__all__ = ["RESEND_TYPES", "EventInput", "RecordedEvent", "StateDelta", "SuppressionReason", "event_record"]
+__all__ = ["RESEND_TYPES", "EventInput", "RecordedEvent", "StateDelta", "SuppressionReason", "UnknownParticipant",
+           "event_record"]

@@ -28,7 +28,7 @@ from research.models import (
     SuppressionReason,
 )
 from research.models.options import FeedbackAudience, PageSection
-from research.services.events import EventInput, RecordedEvent, StateDelta, event_record
+from research.services.events import EventInput, RecordedEvent, StateDelta, UnknownParticipant, event_record
 from research.tokens import SurveyClaims
 
 
@@ -82,6 +82,8 @@ def survey_response_submit(
                                      variant=claims.variant, experiment_id=claims.experiment_id),
                 ))
                 return response
+        except UnknownParticipant as exc:
+            raise ValidationError({"token": ["This invitation no longer matches a participant."]}) from exc
         except IntegrityError as exc:
             constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
             # Two first submissions raced on the one-per-therapist index: the retry updates the winner's row.
@@ -164,7 +166,7 @@ def sandbox_visit_record(
             kind=EventKind.SANDBOX_VISITED, occurred_at=occurred_at, therapist_id=claims.therapist_id,
             provider_event_id=key, context=context, delta=StateDelta(sandbox=True),
         ))
-    except IntegrityError as exc:
+    except UnknownParticipant as exc:
         raise ValidationError({"token": ["This invitation no longer matches a participant."]}) from exc
 
 
