@@ -52,6 +52,13 @@ def relations_backfill() -> BackfillReport:
                        OR (f.therapist_id IS NOT NULL AND s.therapist_id = f.therapist_id))"""
         )
         report.linked["feedback → survey response"] = cursor.rowcount
+        # Feedback from a linked survey's session belongs to that survey's therapist.
+        cursor.execute(
+            """UPDATE research_feedback AS f SET therapist_id = s.therapist_id, updated_at = now()
+                 FROM research_surveyresponse s
+                WHERE f.therapist_id IS NULL AND f.survey_response_id = s.id AND s.therapist_id IS NOT NULL"""
+        )
+        report.linked["feedback"] += cursor.rowcount
         for table, label in _LINKABLE:
             cursor.execute(f"SELECT id FROM {table} WHERE therapist_id IS NULL ORDER BY id")  # noqa: S608
             report.orphaned[label] = [str(row[0]) for row in cursor.fetchall()]
