@@ -9,7 +9,9 @@ from research.models import EngagementEvent, Feedback, FunnelStage, OutboundEmai
 
 def feedback_for_therapist(*, therapist_id: object) -> QuerySet[Feedback]:
     """All feedback for one therapist ("show all feedback for this therapist"), newest first."""
-    return Feedback.objects.filter(therapist_id=therapist_id).select_related("survey_response").order_by("-submitted_at")
+    return (
+        Feedback.objects.filter(therapist_id=therapist_id).select_related("survey_response").order_by("-submitted_at")
+    )
 
 
 def events_for_therapist(*, therapist_id: object, limit: int = 50) -> QuerySet[EngagementEvent]:

@@ -8,6 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from research.models import EOIAudience
@@ -88,6 +91,16 @@ def text(max_length: int = 200, **kwargs: Any) -> serializers.CharField:
     return serializers.CharField(max_length=max_length, allow_blank=True, **kwargs)
 
 
+class CanonicalChoiceFieldSchema(OpenApiSerializerFieldExtension):
+    """OpenAPI: the canonical values (other known spellings are accepted and folded onto them)."""
+
+    target_class = "research.api.serializers.CanonicalChoiceField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        return {"type": "string", "enum": [str(v) for v in self.target.enum.values]}
+
+
+@extend_schema_field(OpenApiTypes.STR)
 class TokenField(serializers.Field):
     """A signed survey token (django.core.signing, 30 days) → ``SurveyClaims``."""
 

@@ -84,7 +84,9 @@ SessionOut = inline_serializer("SurveySession", {
         "first_name": serializers.CharField(), "name": serializers.CharField(),
         "email": serializers.EmailField(), "practice": serializers.CharField(),
     }),
-    "consent": inline_serializer("SurveyConsent", {"version": serializers.CharField(), "link": serializers.CharField()}),
+    "consent": inline_serializer("SurveyConsent", {
+        "version": serializers.CharField(), "link": serializers.CharField(),
+    }),
     "already_submitted": serializers.BooleanField(),
 })
 

@@ -52,7 +52,9 @@ class OutboundEmail(TimeStampedModel):
             # A step is sent at most once per therapist, even when two send_due_followups runs overlap.
             models.UniqueConstraint(fields=["therapist", "step"], name="research_outboundemail_one_per_step"),
             models.CheckConstraint(condition=Q(step__gte=1, step__lte=5), name="research_outboundemail_step_1_5"),
-            models.CheckConstraint(condition=Q(variant__in=["", "A", "B"]), name="research_outboundemail_variant_valid"),
+            models.CheckConstraint(
+                condition=Q(variant__in=["", "A", "B"]), name="research_outboundemail_variant_valid",
+            ),
             choices_check("status", OutboundStatus, "research_outboundemail_status_valid"),
         ]
         indexes = [

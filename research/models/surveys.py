@@ -103,7 +103,8 @@ class SurveyResponse(TimeStampedModel):
         constraints = [
             # Resubmission with the same token updates instead of duplicating (the original made new pages).
             models.UniqueConstraint(
-                fields=["therapist"], condition=Q(therapist__isnull=False), name="research_surveyresponse_one_per_therapist",
+                fields=["therapist"], condition=Q(therapist__isnull=False),
+                name="research_surveyresponse_one_per_therapist",
             ),
             models.UniqueConstraint(
                 fields=["import_key"], condition=~Q(import_key=""), name="research_surveyresponse_import_key_unique",

@@ -11,7 +11,8 @@ feedback, sandbox visits, follow-ups, unsubscribes). One statement with data-mod
 3. upsert the therapist's state with GREATEST/LEAST/+n/| (no read-modify-write: concurrent events cannot
    lose updates, and a weaker later event never lowers the funnel stage);
 4. add the address to the suppression list (unsubscribe, hard bounce, complaint);
-5. advance the e-mail's delivery status (never backwards).
+5. advance the e-mail's delivery status, never backwards (order: queued < sent < delayed < delivered <
+   failed < bounced < complained).
 
 A single statement is atomic on its own, so the webhook needs no explicit transaction (issue 7 budget:
 ≤ 3 statements per event; this is 1).
@@ -29,9 +30,6 @@ from django.db import connection
 from psycopg.types.json import Jsonb
 
 from research.models import EventKind, EventStatus, FunnelStage, OutboundEmail, SuppressionReason
-
-# Delivery status order: a later webhook may only move an e-mail's status forward.
-_STATUS_ORDER = "ARRAY['queued','sent','delayed','delivered','failed','bounced','complained']::text[]"
 
 
 @dataclass
@@ -71,7 +69,7 @@ class EventInput:
     proxy_user_agent: bool = False  # opened through a known privacy proxy / scanner
 
 
-_SQL = f"""
+_SQL = """
 WITH ob AS (
     (SELECT o.id, o.therapist_id, o.step, o.variant, o.experiment_id, COALESCE(o.delivered_at, o.sent_at) AS ref_at
        FROM research_outboundemail o
@@ -92,7 +90,8 @@ WITH ob AS (
                'step', ob.step, 'variant', NULLIF(ob.variant, ''), 'experiment_id', NULLIF(ob.experiment_id, '')
            )) AS context,
            (%(opened)s AND (%(proxy_ua)s OR (ob.ref_at IS NOT NULL
-               AND %(occurred_at)s::timestamptz - ob.ref_at < make_interval(secs => %(machine_secs)s)))) AS machine_open,
+               AND %(occurred_at)s::timestamptz - ob.ref_at < make_interval(secs => %(machine_secs)s))))
+               AS machine_open,
            ob.variant AS ob_variant, ob.experiment_id AS ob_experiment
       FROM (SELECT 1) AS one LEFT JOIN ob ON TRUE
 ), ins AS (
@@ -170,8 +169,10 @@ WITH ob AS (
     RETURNING id
 ), obu AS (
     UPDATE research_outboundemail o
-       SET status = CASE WHEN array_position({_STATUS_ORDER}, %(outbound_status)s::text)
-                              > array_position({_STATUS_ORDER}, o.status::text)
+       SET status = CASE WHEN array_position('{queued,sent,delayed,delivered,failed,bounced,complained}'::text[],
+                                             %(outbound_status)s::text)
+                              > array_position('{queued,sent,delayed,delivered,failed,bounced,complained}'::text[],
+                                               o.status::text)
                          THEN %(outbound_status)s::text ELSE o.status END,
            delivered_at = CASE WHEN %(outbound_status)s::text = 'delivered'
                                THEN COALESCE(o.delivered_at, ins.occurred_at) ELSE o.delivered_at END,

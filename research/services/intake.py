@@ -24,8 +24,8 @@ from research.models import (
     Feedback,
     FunnelStage,
     ProfileStatus,
-    SurveyResponse,
     SuppressionReason,
+    SurveyResponse,
 )
 from research.models.options import FeedbackAudience, PageSection
 from research.services.events import EventInput, RecordedEvent, StateDelta, UnknownParticipant, event_record

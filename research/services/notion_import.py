@@ -244,8 +244,9 @@ def _import_research_state(therapist: Therapist, row: dict[str, str]) -> None:
     state.invited_at = min(filter(None, [state.invited_at, invited_at or therapist.created_at]))
     state.variant = state.variant or (variant if variant in ("A", "B") else "")
     state.experiment_id = state.experiment_id or _cell(row, "Research Experiment ID")[:100]
-    for attr, column in (("opens_count", "Research Email Opens Count"), ("clicks_count", "Research Survey Clicks Count"),
-                         ("followup_count", "Research Follow-up Count")):
+    counters = (("opens_count", "Research Email Opens Count"), ("clicks_count", "Research Survey Clicks Count"),
+                ("followup_count", "Research Follow-up Count"))
+    for attr, column in counters:
         try:
             setattr(state, attr, max(getattr(state, attr), int(float(_cell(row, column) or 0))))
         except ValueError:

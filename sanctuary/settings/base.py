@@ -161,3 +161,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "research_intake": env.str("RESEARCH_INTAKE_THROTTLE", default="30/min"),
     "research_beacon": env.str("RESEARCH_BEACON_THROTTLE", default="120/min"),
 }
+# Survey answer sets shared by several questions get one OpenAPI enum name each.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "YesNoEnum": ["yes", "no"],
+    "YesMaybeNoEnum": ["yes", "maybe", "no"],
+    "YesMaybeLaterNoEnum": ["yes", "maybe_later", "no"],
+})

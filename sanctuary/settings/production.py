@@ -1,7 +1,7 @@
 """Production settings: every secret from the environment, no defaults, secure cookies and HSTS.
 
-Required: DJANGO_SECRET_KEY, DATABASE_URL, DJANGO_ALLOWED_HOSTS, RESEND_API_KEY, RESEND_WEBHOOK_SECRET. Startup fails without them
-(django-environ raises ImproperlyConfigured).
+Required: DJANGO_SECRET_KEY, DATABASE_URL, DJANGO_ALLOWED_HOSTS, RESEND_API_KEY, RESEND_WEBHOOK_SECRET. Startup fails
+without them (django-environ raises ImproperlyConfigured).
 """
 
 from __future__ import annotations

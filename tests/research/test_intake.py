@@ -53,7 +53,8 @@ def survey_body(token: str, **answers: Any) -> dict[str, Any]:
         "consent": {"accepted": True, "version": "2025-11-13", "timestamp": "2026-10-02T10:00:00+10:00"},
         "survey": survey,
         "metadata": {"utm": {"source": "email", "medium": "research", "campaign": "therapist_research",
-                             "content": "survey"}, "referrer": "https://mail.example.test/", "landing_path": "/research/survey/"},
+                             "content": "survey"},
+                     "referrer": "https://mail.example.test/", "landing_path": "/research/survey/"},
     }
 
 
@@ -223,7 +224,8 @@ def test_feedback_without_identity_is_stored_anonymously(api, db) -> None:
 
 FEEDBACK_INVALID = [
     ("rating", {}), ("rating", {"rating": 6}), ("rating", {"rating": 0}), ("rating", {"rating": "five"}),
-    ("tags", {"tags": ["Praise"]}), ("section", {"section": "admin"}), ("page_url", {"page_url": "javascript:alert(1)"}),
+    ("tags", {"tags": ["Praise"]}), ("section", {"section": "admin"}),
+    ("page_url", {"page_url": "javascript:alert(1)"}),
     ("token", {"token": "nope"}), ("therapist_email", {"therapist_email": "1"}), ("comment", {"comment": "x" * 5001}),
     ("scroll_percent", {"scroll_percent": 101}), ("source", {"source": "sandbox"}),
 ]

@@ -19,7 +19,8 @@ def test_engagement_events_cannot_be_updated_or_deleted_even_with_raw_sql() -> N
     event = EngagementEvent.objects.create(kind="email_opened", occurred_at=NOW, context={})
     for statement in ("UPDATE research_engagementevent SET kind = 'email_clicked'",
                       "DELETE FROM research_engagementevent"):
-        with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic(), connection.cursor() as cursor:
+        with (pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic(),
+              connection.cursor() as cursor):
             cursor.execute(statement)
     with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
         event.delete()
@@ -29,9 +30,11 @@ def test_engagement_events_cannot_be_updated_or_deleted_even_with_raw_sql() -> N
 @pytest.mark.parametrize(("sql", "constraint"), [
     ("UPDATE research_surveyresponse SET profession = 'Psychologist'", "research_surveyresponse_profession_valid"),
     ("UPDATE research_surveyresponse SET modalities = ARRAY['CBT']", "research_surveyresponse_modalities_valid"),
-    ("UPDATE research_surveyresponse SET years_practice = '6–10 years'", "research_surveyresponse_years_practice_valid"),
+    ("UPDATE research_surveyresponse SET years_practice = '6–10 years'",
+     "research_surveyresponse_years_practice_valid"),
     ("UPDATE research_surveyresponse SET fee_per_match = -1", "research_surveyresponse_pricing_non_negative"),
-    ("UPDATE research_surveyresponse SET profile_detail_level = 11", "research_surveyresponse_profile_detail_level_1_10"),
+    ("UPDATE research_surveyresponse SET profile_detail_level = 11",
+     "research_surveyresponse_profile_detail_level_1_10"),
 ])
 def test_non_canonical_values_are_refused_by_postgresql(sql: str, constraint: str) -> None:
     SurveyResponse.objects.create(consent_version="v", consented_at=NOW, submitted_at=NOW, profession="psychologist")

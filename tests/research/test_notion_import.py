@@ -27,7 +27,9 @@ def run_import() -> str:
 def snapshot() -> dict[str, object]:
     return {
         "therapists": sorted(Therapist.objects.values_list("email", "first_name", "last_name", "suburb")),
-        "surveys": sorted(SurveyResponse.objects.values_list("email", "fee_per_match", "monthly_subscription", "notes")),
+        "surveys": sorted(
+            SurveyResponse.objects.values_list("email", "fee_per_match", "monthly_subscription", "notes"),
+        ),
         "feedback": Feedback.objects.count(),
         "eois": sorted(ExpressionOfInterest.objects.values_list("email", "audience", "profile_status")),
         "states": sorted(TherapistResearchState.objects.values_list("therapist__email", "stage", "opens_count")),

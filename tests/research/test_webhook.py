@@ -145,7 +145,14 @@ def test_weaker_later_events_never_lower_the_stage(deliver, therapist, invited) 
     assert (state.opens_count, state.clicks_count) == (1, 1)
 
 
-@pytest.mark.parametrize("user_agent", ["Mozilla/5.0", "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)", "YahooMailProxy; https://help.yahoo.com"])
+PROXY_AGENTS = [
+    "Mozilla/5.0",  # Apple Mail Privacy Protection
+    "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)",
+    "YahooMailProxy; https://help.yahoo.com",
+]
+
+
+@pytest.mark.parametrize("user_agent", PROXY_AGENTS)
 def test_opens_from_privacy_proxies_are_flagged_and_do_not_count_as_engagement(deliver, therapist, invited,
                                                                              user_agent: str) -> None:
     deliver(resend_payload("email.opened", to=therapist.email, open={"userAgent": user_agent}), msg_id="msg_proxy")
