@@ -55,3 +55,16 @@ def test_every_research_admin_page_and_the_funnel_render(demo: None, staff_clien
         assert staff_client.get(f"/admin/research/{model}/").status_code == 200, model
     funnel = staff_client.get("/admin/research/therapistresearchstate/funnel/")
     assert funnel.status_code == 200 and b"Completion %" in funnel.content
+
+
+def test_research_staff_can_open_the_therapist_page_with_its_research_panels(demo: None, client) -> None:  # type: ignore[no-untyped-def]
+    from research.demo import ensure_research_staff_login
+
+    ensure_research_staff_login()
+    client.force_login(get_user_model().objects.get(username="research"))
+    therapist = Therapist.objects.get(first_name="Harriet")
+    response = client.get(f"/admin/practice/therapist/{therapist.pk}/change/")
+    assert response.status_code == 200
+    assert b"next follow-up action" in response.content and b"The matching quiz felt thoughtful." in response.content
+    assert client.get("/admin/research/engagementevent/").status_code == 200
+    assert client.get("/admin/auth/user/").status_code == 403
