@@ -65,6 +65,7 @@ def test_research_staff_can_open_the_therapist_page_with_its_research_panels(dem
     therapist = Therapist.objects.get(first_name="Harriet")
     response = client.get(f"/admin/practice/therapist/{therapist.pk}/change/")
     assert response.status_code == 200
-    assert b"next follow-up action" in response.content and b"The matching quiz felt thoughtful." in response.content
+    html = response.content.decode().lower()
+    assert "next follow-up action" in html and "the matching quiz felt thoughtful." in html
     assert client.get("/admin/research/engagementevent/").status_code == 200
     assert client.get("/admin/auth/user/").status_code == 403
