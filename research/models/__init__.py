@@ -1,1 +1,37 @@
-"""Research CRM models (filled by the research-domain work)."""
+"""Research CRM models, one module per aggregate, re-exported here."""
+
+from research.models.eoi import EOIAudience, ExpressionOfInterest, ProfileStatus
+from research.models.feedback import Feedback, FeedbackStatus
+from research.models.outreach import (
+    EngagementEvent,
+    EventKind,
+    EventStatus,
+    OutboundEmail,
+    OutboundStatus,
+    SequenceStep,
+    Suppression,
+    SuppressionReason,
+)
+from research.models.state import FOLLOW_UP_RULES, FunnelStage, NextAction, TherapistResearchState
+from research.models.surveys import SurveyResponse
+
+__all__ = [
+    "FOLLOW_UP_RULES",
+    "EOIAudience",
+    "EngagementEvent",
+    "EventKind",
+    "EventStatus",
+    "ExpressionOfInterest",
+    "Feedback",
+    "FeedbackStatus",
+    "FunnelStage",
+    "NextAction",
+    "OutboundEmail",
+    "OutboundStatus",
+    "ProfileStatus",
+    "SequenceStep",
+    "Suppression",
+    "SuppressionReason",
+    "SurveyResponse",
+    "TherapistResearchState",
+]

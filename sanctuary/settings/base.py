@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "anymail",
     "knox",
     "axes",
+    "corsheaders",
     "sanctuary",
     "practice",
     "research",
@@ -37,6 +39,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware so preflight answers carry the CORS headers (research intake only).
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,7 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Services own their transactions (atomic blocks), so requests are not wrapped in one.
 ATOMIC_REQUESTS = False
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Token first: its WWW-Authenticate header makes anonymous requests a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -128,7 +132,7 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Sanctuary API",
     "DESCRIPTION": "Practice management and therapist-matching research operations.",
     "VERSION": "1.0.0",
@@ -149,10 +153,11 @@ LOGGING = {
 }
 
 # Fixtures loaded by ``manage.py up`` into an empty database, in order.
-DEMO_FIXTURES: list[str] = []
+DEMO_FIXTURES: list[str] = ["research_demo"]
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Callables (dotted paths) that make sure demo logins exist; each returns
 # ``[(role, username, password), ...]`` for ``up`` to print.
-DEMO_HOOKS: list[str] = ["sanctuary.demo.ensure_admin_login"]
+DEMO_HOOKS: list[str] = ["sanctuary.demo.ensure_admin_login", "research.demo.ensure_research_staff_login"]
 
 
 def database_from_env() -> dict[str, object]:
@@ -165,3 +170,34 @@ def database_from_env() -> dict[str, object]:
     embedded: dict[str, object] = {"ENGINE": "sanctuary.db_embedded", "EMBEDDED_DATABASE": name}
     embedded.update(default_server().connection_settings(name))
     return embedded
+
+
+# --- Research (directory CRM, public intake, Resend webhooks) ------------------------------------------------
+# Public pages that may call the intake endpoints from a browser; nothing else gets CORS headers.
+CORS_ALLOWED_ORIGINS = env.list("RESEARCH_SITE_ORIGINS", default=["https://therapair.com.au"])
+CORS_URLS_REGEX = r"^/api/v1/research/.*$"
+CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")
+CORS_PREFLIGHT_MAX_AGE = 86400
+# Where links in research e-mails point (survey page, unsubscribe links).
+RESEARCH_PUBLIC_BASE_URL = env.str("RESEARCH_PUBLIC_BASE_URL", default="https://therapair.com.au")
+RESEARCH_SURVEY_URL = env.str("RESEARCH_SURVEY_URL", default="https://therapair.com.au/research/survey/")
+RESEARCH_FROM_EMAIL = env.str("RESEARCH_FROM_EMAIL", default="Therapair Research <user-research@therapair.com.au>")
+RESEARCH_REPLY_TO = env.str("RESEARCH_REPLY_TO", default="contact@therapair.com.au")
+RESEARCH_CONSENT_VERSION = env.str("RESEARCH_CONSENT_VERSION", default="2025-11-13")
+# Survey/sandbox tokens expire after 30 days; unsubscribe links keep working for a year.
+RESEARCH_TOKEN_MAX_AGE = env.int("RESEARCH_TOKEN_MAX_AGE", default=30 * 24 * 3600)
+RESEARCH_UNSUBSCRIBE_MAX_AGE = env.int("RESEARCH_UNSUBSCRIBE_MAX_AGE", default=365 * 24 * 3600)
+# Public bodies are small JSON documents; anything larger is refused with 413 before parsing.
+RESEARCH_MAX_BODY_BYTES = env.int("RESEARCH_MAX_BODY_BYTES", default=32 * 1024)
+# An open this soon after delivery is a scanner or privacy proxy, not a person.
+RESEARCH_MACHINE_OPEN_SECONDS = env.int("RESEARCH_MACHINE_OPEN_SECONDS", default=10)
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update({
+    "research_intake": env.str("RESEARCH_INTAKE_THROTTLE", default="30/min"),
+    "research_beacon": env.str("RESEARCH_BEACON_THROTTLE", default="120/min"),
+})
+# Survey answer sets shared by several questions get one OpenAPI enum name each.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "YesNoEnum": ["yes", "no"],
+    "YesMaybeNoEnum": ["yes", "maybe", "no"],
+    "YesMaybeLaterNoEnum": ["yes", "maybe_later", "no"],
+})

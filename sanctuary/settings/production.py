@@ -1,7 +1,7 @@
 """Production settings: every secret from the environment, no defaults, secure cookies and HSTS.
 
-Required: DJANGO_SECRET_KEY, DATABASE_URL, DJANGO_ALLOWED_HOSTS, RESEND_API_KEY. Startup fails without them
-(django-environ raises ImproperlyConfigured).
+Required: DJANGO_SECRET_KEY, DATABASE_URL, DJANGO_ALLOWED_HOSTS, RESEND_API_KEY, RESEND_WEBHOOK_SECRET. Startup fails
+without them (django-environ raises ImproperlyConfigured).
 """
 
 from __future__ import annotations
@@ -31,3 +31,5 @@ X_FRAME_OPTIONS = "DENY"
 
 MAILERS = {"default": {"BACKEND": "anymail.backends.resend.EmailBackend"}}
 ANYMAIL = {"RESEND_API_KEY": env.str("RESEND_API_KEY")}
+# Svix signing secret of the Resend webhook endpoint ("whsec_…"); unsigned deliveries are refused.
+RESEND_WEBHOOK_SECRET = env.str("RESEND_WEBHOOK_SECRET")

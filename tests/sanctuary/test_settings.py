@@ -21,6 +21,7 @@ PRODUCTION_SECRETS = {
     "DATABASE_URL": "postgres://sanctuary:secret@db.internal:5432/sanctuary",
     "DJANGO_ALLOWED_HOSTS": "sanctuary.example.org",
     "RESEND_API_KEY": "re_test_dummy",
+    "RESEND_WEBHOOK_SECRET": "whsec_dGVzdC1vbmx5LXdlYmhvb2stc2VjcmV0",
 }
 
 

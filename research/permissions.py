@@ -1,0 +1,44 @@
+"""The "Research staff" group: research models and the therapist directory, no clinical data.
+
+Used by the data migration (historical models) and by the demo login (a flushed test/dev database has no
+groups), so both build the same group.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.management import create_permissions
+
+RESEARCH_STAFF_GROUP = "Research staff"
+RESEARCH_MODELS = (
+    "surveyresponse", "feedback", "expressionofinterest", "outboundemail", "engagementevent",
+    "suppression", "therapistresearchstate",
+)
+# The engagement log is append-only and e-mails/state are written by services: staff only read them.
+READ_ONLY = {"engagementevent", "outboundemail", "therapistresearchstate"}
+
+
+def research_staff_group_ensure(apps: Any) -> Any:
+    """Create or refresh the group; ``apps`` is the migration state or ``django.apps.apps``."""
+    for app_config in apps.get_app_configs():
+        # create_permissions skips apps whose models module is unset (always so for migration stubs).
+        had_models = getattr(app_config, "models_module", None)
+        app_config.models_module = had_models or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = had_models
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    group, _ = group_model.objects.get_or_create(name=RESEARCH_STAFF_GROUP)
+    codenames = []
+    for model in RESEARCH_MODELS:
+        actions = ("view",) if model in READ_ONLY else ("view", "add", "change")
+        codenames += [f"{action}_{model}" for action in actions]
+    research = permission_model.objects.filter(content_type__app_label="research", codename__in=codenames)
+    # The directory (practice.Therapist) only; never patients, appointments, notes or finance.
+    directory = permission_model.objects.filter(
+        content_type__app_label="practice", content_type__model="therapist",
+        codename__in=["view_therapist", "change_therapist"],
+    )
+    group.permissions.set([*research, *directory])
+    return group

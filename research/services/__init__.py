@@ -1,0 +1,34 @@
+"""Every research write goes through a service here (house style: ``<entity>_<verb>``, keyword-only)."""
+
+from research.services.events import EventInput, RecordedEvent, StateDelta, event_record
+from research.services.followups import followup_claim, followup_send, followups_due
+from research.services.intake import (
+    eoi_submit,
+    feedback_submit,
+    research_unsubscribe,
+    sandbox_visit_record,
+    survey_response_submit,
+    therapist_id_by_email,
+)
+from research.services.relations import relations_backfill, therapist_sync_from_survey
+from research.services.resend import resend_event_ingest, resend_event_parse
+
+__all__ = [
+    "EventInput",
+    "RecordedEvent",
+    "StateDelta",
+    "eoi_submit",
+    "event_record",
+    "feedback_submit",
+    "followup_claim",
+    "followup_send",
+    "followups_due",
+    "relations_backfill",
+    "research_unsubscribe",
+    "resend_event_ingest",
+    "resend_event_parse",
+    "sandbox_visit_record",
+    "survey_response_submit",
+    "therapist_id_by_email",
+    "therapist_sync_from_survey",
+]
