@@ -1,0 +1,50 @@
+"""Benchmark-only settings: production behaviour where it costs time, local conveniences where it does not.
+
+Like production: DEBUG off, the same apps and middleware stack, persistent database connections with health
+checks (CONN_MAX_AGE), no access log. Unlike production: plain HTTP on 127.0.0.1 (no SSL redirect or secure
+cookies, which would only turn every request into a redirect), a non-secret key, e-mail kept in memory, and
+the embedded PostgreSQL (its own database, ``sanctuary_bench``) when DATABASE_URL is unset. ROOT_URLCONF adds
+the bench-only floor views beside every real route. Never used outside bench/.
+"""
+
+from __future__ import annotations
+
+from sanctuary.settings.base import *  # noqa: F403
+from sanctuary.settings.base import env
+
+DEBUG = False
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="bench-only-not-a-secret-" + "x" * 40)
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+ROOT_URLCONF = "bench.urls"
+
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": dict(env.db("DATABASE_URL"))}
+else:
+    from sanctuary.devdb import default_server
+
+    _name = env.str("BENCH_DB_NAME", default="sanctuary_bench")
+    DATABASES = {
+        "default": {"ENGINE": "sanctuary.db_embedded", "EMBEDDED_DATABASE": _name,
+                    **default_server().connection_settings(_name)},
+    }
+# As in production settings: one persistent, health-checked connection per worker.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=300)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+# Production serves collectstatic's output; here whitenoise indexes the apps' static files at startup instead
+# (the same in-memory index of static files, without a collectstatic step).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False

@@ -1,0 +1,15 @@
+"""Every real route, plus the bench-only floor views under ``/bench/`` (only with ``bench.settings``)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from bench import views
+from sanctuary.urls import urlpatterns as project_urlpatterns
+
+urlpatterns = [
+    path("bench/plain/", views.plain_json, name="bench-plain"),
+    path("bench/insert/", views.raw_insert, name="bench-insert"),
+    path("bench/event/", views.raw_event, name="bench-event"),
+    *project_urlpatterns,
+]
