@@ -113,11 +113,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# JSON fixtures for ``loaddata`` live in the top-level fixtures/ directory (DESIGN §2).
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
 # Fixtures loaded by ``manage.py up`` into an empty database, in order.
-DEMO_FIXTURES: list[str] = []
+DEMO_FIXTURES: list[str] = ["practice_demo"]
+# Callables (dotted paths) run once after the demo fixtures are loaded.
+DEMO_AFTER_LOAD: list[str] = ["practice.demo.rebase_demo_dates"]
 # Callables (dotted paths) that make sure demo logins exist; each returns
 # ``[(role, username, password), ...]`` for ``up`` to print.
-DEMO_HOOKS: list[str] = ["sanctuary.demo.ensure_admin_login"]
+DEMO_HOOKS: list[str] = ["sanctuary.demo.ensure_admin_login", "practice.demo.ensure_demo_logins"]
 
 
 def database_from_env() -> dict[str, object]:
