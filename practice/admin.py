@@ -301,18 +301,23 @@ class PatientAdmin(ServiceAdmin):
         if formset.model not in (MoodEntry, ProgressEntry):
             return super().save_formset(request, form, formset, change)
         patient = form.instance
-        for deleted in formset.deleted_forms:
-            if deleted.instance.pk:
-                deleted.instance.delete()
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        record = services.mood_entry_record if formset.model is MoodEntry else services.progress_entry_record
         for inline_form in formset.forms:
-            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+            instance = inline_form.instance
+            if inline_form in formset.deleted_forms:
+                if instance.pk:
+                    instance.delete()
+                    formset.deleted_objects.append(instance)
+            elif not inline_form.has_changed():
                 continue
-            data = {k: v for k, v in inline_form.cleaned_data.items() if k not in ("id", "patient", "DELETE")}
-            if inline_form.instance.pk is None:
-                record = services.mood_entry_record if formset.model is MoodEntry else services.progress_entry_record
-                record(patient=patient, actor=request.user, **data)
+            elif instance.pk is None:
+                data = {k: v for k, v in inline_form.cleaned_data.items() if k not in ("id", "patient", "DELETE")}
+                formset.new_objects.append(record(patient=patient, actor=request.user, **data))
             else:
-                inline_form.instance.save()
+                services.validate(instance)
+                instance.save()
+                formset.changed_objects.append((instance, inline_form.changed_data))
         return None
 
     def delete_model(self, request: HttpRequest, obj: Patient) -> None:
