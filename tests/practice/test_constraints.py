@@ -64,7 +64,7 @@ def sql(statement: str) -> Callable[[World], None]:
 def amendment(reason: str, content: str) -> Callable[[World], None]:
     return sql(
         "INSERT INTO practice_sessionnoteamendment (id, created_at, updated_at, note_id, author_id, reason, content)"
-        f" VALUES (gen_random_uuid(), now(), now(), %(sn)s, %(u)s, '{reason}', '{content}')"
+        f" VALUES (gen_random_uuid(), now(), now(), %(sn)s, %(u)s, '{reason}', '{content}')"  # noqa: S608
     )
 
 

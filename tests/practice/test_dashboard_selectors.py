@@ -108,7 +108,9 @@ def _populate(therapist: Therapist, patients: int) -> None:
 
 
 LIST_SELECTORS = {
-    "upcoming_appointments": lambda t: selectors.upcoming_appointments(therapist=t, now=datetime(2030, 1, 1, tzinfo=UTC)),
+    "upcoming_appointments": lambda t: selectors.upcoming_appointments(
+        therapist=t, now=datetime(2030, 1, 1, tzinfo=UTC),
+    ),
     "financial_summary": lambda t: selectors.financial_summary(therapist=t),
     "active_patients_with_appointments": lambda t: selectors.active_patients_with_appointments(therapist=t),
     "overdue_ageing": lambda t: selectors.overdue_ageing(therapist=t, today=date(2031, 1, 1)),

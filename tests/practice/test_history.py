@@ -35,7 +35,8 @@ def test_every_clinical_table_is_tracked_with_the_user(kind: str, practice) -> N
     common = {"patient": practice.alice_patient, "actor": practice.alice}
     therapist = practice.alice_therapist
     if kind == "appointment":
-        obj = services.appointment_book(therapist=therapist, scheduled_start=datetime(2030, 5, 1, 9, tzinfo=UTC), **common)
+        start = datetime(2030, 5, 1, 9, tzinfo=UTC)
+        obj = services.appointment_book(therapist=therapist, scheduled_start=start, **common)
     elif kind == "note":
         obj = services.session_note_create(therapist=therapist, session_date=date(2030, 5, 1), content="c", **common)
     elif kind == "mood":
@@ -44,7 +45,8 @@ def test_every_clinical_table_is_tracked_with_the_user(kind: str, practice) -> N
         obj = services.progress_entry_record(entry_date=date(2030, 5, 1), score=5, **common)
     else:
         obj = services.financial_record_create(
-            therapist=therapist, amount=Decimal("100.00"), record_type="session", record_date=date(2030, 5, 1), **common,
+            therapist=therapist, amount=Decimal("100.00"), record_type="session", record_date=date(2030, 5, 1),
+            **common,
         )
     events = _events_for(obj)
     assert [e.pgh_label for e in events] == ["insert"]

@@ -95,7 +95,9 @@ def test_a_draft_cannot_be_amended_by_the_service_or_in_the_database(practice) -
     draft = SessionNoteFactory(patient=practice.alice_patient)
     with pytest.raises(ValidationError, match="Only a signed note"):
         services.session_note_amend(note=draft, author=practice.alice, content="x", reason="y")
-    _raises_lock(lambda: SessionNoteAmendment.objects.create(note=draft, author=practice.alice, content="x", reason="y"))
+    _raises_lock(
+        lambda: SessionNoteAmendment.objects.create(note=draft, author=practice.alice, content="x", reason="y"),
+    )
 
 
 def test_a_draft_can_be_edited_retagged_and_deleted(practice) -> None:  # type: ignore[no-untyped-def]
