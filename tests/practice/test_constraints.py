@@ -54,17 +54,18 @@ def world(db: None) -> World:
     return World(ids={key: obj.pk for key, obj in objects.items()}, objects=objects)
 
 
-def sql(statement: str) -> Callable[[World], None]:
+def sql(statement: str, **values: object) -> Callable[[World], None]:
     def run(world: World) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(statement, world.ids)
+            cursor.execute(statement, {**world.ids, **values})
     return run
 
 
 def amendment(reason: str, content: str) -> Callable[[World], None]:
     return sql(
         "INSERT INTO practice_sessionnoteamendment (id, created_at, updated_at, note_id, author_id, reason, content)"
-        f" VALUES (gen_random_uuid(), now(), now(), %(sn)s, %(u)s, '{reason}', '{content}')"  # noqa: S608
+        " VALUES (gen_random_uuid(), now(), now(), %(sn)s, %(u)s, %(reason)s, %(content)s)",
+        reason=reason, content=content,
     )
 
 
