@@ -127,6 +127,13 @@ class ServiceForm(forms.ModelForm):
                 self.add_error(field if field in self.fields else None, field_messages)
 
 
+def _adopt(obj: Any, saved: Any) -> None:
+    """The admin keeps using the object it built from the form (for its log entry and redirect); give it the
+    state of the row the service saved."""
+    obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
+    obj._state.adding = False
+
+
 def _form_with_request(admin_obj: ScopedAdmin, request: HttpRequest, form_class: type) -> type:
     return type(form_class.__name__, (form_class,), {"request": request, "model_admin": admin_obj})
 
@@ -294,8 +301,7 @@ class PatientAdmin(ServiceAdmin):
             fields.pop("status", None)
             therapist = self.acting_therapist(request, form)
             saved = services.patient_create(therapist=therapist, actor=request.user, **fields)
-        form.instance = saved
-        obj.pk = saved.pk
+        _adopt(obj, saved)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model not in (MoodEntry, ProgressEntry):
@@ -370,8 +376,7 @@ class AppointmentAdmin(ServiceAdmin):
                     actor=request.user,
                 )
             saved = services.appointment_update_details(appointment=saved, changes=details, actor=request.user)
-        form.instance = saved
-        obj.pk = saved.pk
+        _adopt(obj, saved)
 
     @admin.action(description="Mark as completed (as scheduled)")
     def complete_as_scheduled(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -457,8 +462,7 @@ class SessionNoteAdmin(ServiceAdmin):
                 therapist=self.acting_therapist(request, form), patient=data["patient"], tags=tags,
                 actor=request.user, **fields,
             )
-        form.instance = saved
-        obj.pk = saved.pk
+        _adopt(obj, saved)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # Tags were saved by the service; amendments are added on their own page.
@@ -513,8 +517,7 @@ class SessionNoteAmendmentAdmin(ServiceAdmin):
             note=form.cleaned_data["note"], author=request.user, content=form.cleaned_data["content"],
             reason=form.cleaned_data["reason"],
         )
-        form.instance = saved
-        obj.pk = saved.pk
+        _adopt(obj, saved)
 
 
 @admin.register(NoteTag)
@@ -549,8 +552,7 @@ class TrackingAdmin(ServiceAdmin):
             return
         data = {k: v for k, v in form.cleaned_data.items() if k != "therapist"}
         saved = type(self).record_service(actor=request.user, **data)
-        form.instance = saved
-        obj.pk = saved.pk
+        _adopt(obj, saved)
 
 
 @admin.register(MoodEntry)
@@ -596,8 +598,7 @@ class FinancialRecordAdmin(ServiceAdmin):
         saved = services.financial_record_create(
             therapist=self.acting_therapist(request, form), actor=request.user, **data,
         )
-        form.instance = saved
-        obj.pk = saved.pk
+        _adopt(obj, saved)
 
     @admin.action(description="Mark as paid today")
     def mark_paid_today(self, request: HttpRequest, queryset: QuerySet) -> None:

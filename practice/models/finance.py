@@ -7,8 +7,7 @@ from decimal import Decimal
 import pghistory
 import pgtrigger
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Greatest, Round
+from django.db.models import F, Q, Value
 
 from practice.models.choices import (
     FinancialRecordType,
@@ -22,21 +21,24 @@ from sanctuary.models import TimeStampedModel, choices_check
 MONEY = {"max_digits": 10, "decimal_places": 2}
 ZERO = Value(Decimal("0.00"), output_field=models.DecimalField(**MONEY))
 
-# What is billed before insurance: the fee less any discount.
-_billable = F("amount") - F("discount_applied")
-# G4: the insurer pays either a percentage of the billable amount, or everything above the patient's copay.
-_insurer_share = Case(
-    When(coverage_percent__isnull=False, then=Round(_billable * F("coverage_percent") / 100, 2)),
-    When(copay_amount__isnull=False, then=Greatest(_billable - F("copay_amount"), ZERO)),
-    default=ZERO,
-    output_field=models.DecimalField(**MONEY),
-)
+# G4, computed by PostgreSQL on every write (raw SQL included), so it can never disagree with its inputs:
+# the insurer pays either a percentage of the billable amount (fee less discount) or everything above the
+# patient's copay; the patient owes the rest plus any late fee.
+PATIENT_RESPONSIBILITY = """
+    NEW.insurer_amount := CASE
+        WHEN NEW.coverage_percent IS NOT NULL
+            THEN round((NEW.amount - NEW.discount_applied) * NEW.coverage_percent / 100, 2)
+        WHEN NEW.copay_amount IS NOT NULL
+            THEN greatest(NEW.amount - NEW.discount_applied - NEW.copay_amount, 0)
+        ELSE 0
+    END;
+    NEW.patient_responsibility := NEW.amount - NEW.discount_applied - NEW.insurer_amount + NEW.late_fee;
+    RETURN NEW;
+"""
 
 
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    # Generated columns are recomputed by PostgreSQL; the event table keeps the inputs.
-    exclude=["insurer_amount", "patient_responsibility"],
     context_field=pghistory.ContextForeignKey(), append_only=True,
 )
 class FinancialRecord(TimeStampedModel):
@@ -86,13 +88,10 @@ class FinancialRecord(TimeStampedModel):
     copay_amount = models.DecimalField(
         **MONEY, null=True, blank=True, help_text="Fixed amount the patient pays; the insurer pays the rest.",
     )
-    insurer_amount = models.GeneratedField(
-        expression=_insurer_share, output_field=models.DecimalField(**MONEY), db_persist=True,
-    )
-    patient_responsibility = models.GeneratedField(
-        expression=_billable - _insurer_share + F("late_fee"),
-        output_field=models.DecimalField(**MONEY), db_persist=True,
-    )
+    # Maintained by the ``patient_responsibility`` trigger below (not GeneratedField: its system check needs
+    # a live database connection, which would break ``check --deploy`` in CI).
+    insurer_amount = models.DecimalField(**MONEY, default=Decimal("0.00"), editable=False)
+    patient_responsibility = models.DecimalField(**MONEY, default=Decimal("0.00"), editable=False)
 
     class Meta:
         ordering = ["-record_date", "-created_at"]
@@ -161,6 +160,12 @@ class FinancialRecord(TimeStampedModel):
             ),
         ]
         triggers = [
+            pgtrigger.Trigger(
+                name="patient_responsibility",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func=PATIENT_RESPONSIBILITY,
+            ),
             # Import paths (fixtures, raw SQL) may carry the seed document's spelling; store the canonical one.
             pgtrigger.Trigger(
                 name="record_type_legacy_spelling",
