@@ -19,6 +19,12 @@ BENJAMIN = "b2c3d4e5-f6a7-8901-bcde-f12345678901"
 CHLOE = "c3d4e5f6-a7b8-9012-cdef-123456789012"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    # PBKDF2 at full strength costs ~0.5 s per test user; these tests are not about hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class Practice:
     alice: object
