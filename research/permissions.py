@@ -38,7 +38,7 @@ def research_staff_group_ensure(apps: Any) -> Any:
     # The directory (practice.Therapist) only; never patients, appointments, notes or finance.
     directory = permission_model.objects.filter(
         content_type__app_label="practice", content_type__model="therapist",
-        codename__in=["view_therapist", "change_therapist"],
+        codename__in=["view_therapist", "change_therapist", "view_directory"],
     )
     group.permissions.set([*research, *directory])
     return group

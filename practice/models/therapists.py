@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -16,11 +18,13 @@ class ProfileSource(models.TextChoices):
     MANUAL = "manual", "Manual"
     RESEARCH_PARTICIPANT = "research_participant", "Research participant"
 
+
 class DirectoryStatus(models.TextChoices):
     PENDING_REVIEW = "pending_review", "Pending review"
     VERIFIED = "verified", "Verified"
     PUBLISHED = "published", "Published"
     ARCHIVED = "archived", "Archived"
+
 
 class ServiceType(models.TextChoices):
     IN_PERSON = "in_person", "In person"
@@ -85,6 +89,10 @@ class Therapist(TimeStampedModel):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        permissions = [
+            # Clinicians see only their own record; directory work (research staff, managers) sees all.
+            ("view_directory", "Can see every therapist in the directory"),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="practice_therapist_email_ci_unique"),
             choices_check("profile_source", ProfileSource, "practice_therapist_profile_source_valid"),
@@ -92,6 +100,18 @@ class Therapist(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(session_fee__isnull=True) | models.Q(session_fee__gte=0),
                 name="practice_therapist_session_fee_non_negative",
+            ),
+            # ArrayField(choices=...) validates nothing in the database; this does.
+            models.CheckConstraint(
+                condition=models.Q(service_types__contained_by=ServiceType.values),
+                name="practice_therapist_service_types_valid",
+            ),
+        ]
+        indexes = [
+            # licenses_expiring (G8): therapists whose license expires before a date.
+            models.Index(
+                fields=["license_expiry"], condition=models.Q(license_expiry__isnull=False),
+                name="practice_therapist_license_exp",
             ),
         ]
 
@@ -101,3 +121,7 @@ class Therapist(TimeStampedModel):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    def license_expires_within(self, days: int, *, today: date) -> bool:
+        """G8: true when the license has expired or expires within ``days`` of ``today``."""
+        return self.license_expiry is not None and self.license_expiry <= today + timedelta(days=days)

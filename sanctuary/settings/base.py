@@ -142,7 +142,6 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
     "REDOC_DIST": "SIDECAR",
 }
 
-PGHISTORY_CONTEXT_FIELD = None  # default: denormalised JSON context on each event row
 
 LOGGING = {
     "version": 1,
@@ -152,12 +151,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# Fixtures loaded by ``manage.py up`` into an empty database, in order.
-DEMO_FIXTURES: list[str] = ["research_demo"]
+# JSON fixtures for ``loaddata`` live in the top-level fixtures/ directory (DESIGN §2).
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Fixtures loaded by ``manage.py up`` into an empty database, in order.
+DEMO_FIXTURES: list[str] = ["practice_demo", "research_demo"]
+# Callables (dotted paths) run once after the demo fixtures are loaded.
+DEMO_AFTER_LOAD: list[str] = ["practice.demo.rebase_demo_dates"]
 # Callables (dotted paths) that make sure demo logins exist; each returns
 # ``[(role, username, password), ...]`` for ``up`` to print.
-DEMO_HOOKS: list[str] = ["sanctuary.demo.ensure_admin_login", "research.demo.ensure_research_staff_login"]
+DEMO_HOOKS: list[str] = [
+    "sanctuary.demo.ensure_admin_login",
+    "practice.demo.ensure_demo_logins",
+    "research.demo.ensure_research_staff_login",
+]
 
 
 def database_from_env() -> dict[str, object]:

@@ -1,0 +1,98 @@
+"""The demo practice for ``manage.py up``: date rebasing and demo logins (local development only)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, timedelta
+
+import pghistory
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import DateField, DateTimeField, ExpressionWrapper, F
+from django.utils import timezone
+
+from practice import services
+from practice.models import (
+    Appointment,
+    FinancialRecord,
+    MoodEntry,
+    Patient,
+    ProgressEntry,
+    SessionNote,
+    Therapist,
+)
+from practice.selectors import PRACTICE_MANAGER_GROUP, THERAPIST_GROUP
+from sanctuary.demo import DEMO_PASSWORD, ensure_login
+
+# Fixed ids from the original seed (fixtures/practice_demo.json).
+DEMO_THERAPIST_ID = "550e8400-e29b-41d4-a716-446655440000"
+DEMO_PATIENT_AMELIA_ID = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
+# The first appointment of the demo day (Benjamin, Monday 30 June 2025 09:00 UTC) anchors the layout.
+DEMO_ANCHOR_APPOINTMENT_ID = "d4e5f6a7-b8c9-0123-def0-234567890123"
+
+# Every date/time column of the demo therapist's records, by model.
+DATE_COLUMNS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # model: (date fields, datetime fields)
+    Appointment: ((), ("scheduled_start", "scheduled_end", "actual_start", "actual_end")),
+    SessionNote: (("session_date",), ("risk_assessed_at",)),
+    MoodEntry: (("entry_date",), ()),
+    ProgressEntry: (("entry_date",), ()),
+    FinancialRecord: (("record_date", "transaction_date", "due_date", "paid_date"), ()),
+}
+
+
+def rebase_shift(*, anchor_day: date, today: date) -> timedelta:
+    """Whole weeks that move ``anchor_day`` to the first same weekday after ``today`` (weekdays and the
+    relative layout are kept; zero when it is already there)."""
+    days_ahead = (anchor_day.weekday() - today.weekday()) % 7 or 7
+    return timedelta(days=(today + timedelta(days=days_ahead) - anchor_day).days)
+
+
+def rebase_demo_dates(*, today: date | None = None) -> int:
+    """Shift the demo practice's dates so its appointments are upcoming; returns the shift in days.
+
+    A bulk, one-transaction UPDATE of fixture rows (not a domain write, so not a service). Signed notes are
+    frozen by the database and are left where they are.
+    """
+    anchor = Appointment.objects.filter(pk=DEMO_ANCHOR_APPOINTMENT_ID, therapist_id=DEMO_THERAPIST_ID).first()
+    if anchor is None:
+        return 0
+    shift = rebase_shift(
+        anchor_day=anchor.scheduled_start.astimezone(UTC).date(), today=today or timezone.localdate(),
+    )
+    if not shift:
+        return 0
+    with transaction.atomic(), pghistory.context(command="rebase_demo_dates"):
+        for model, (date_fields, datetime_fields) in DATE_COLUMNS.items():
+            rows = model._default_manager.filter(therapist_id=DEMO_THERAPIST_ID)
+            if model is SessionNote:
+                rows = rows.filter(signed_at__isnull=True)
+            changes = {name: ExpressionWrapper(F(name) + shift, output_field=DateField()) for name in date_fields}
+            changes |= {
+                name: ExpressionWrapper(F(name) + shift, output_field=DateTimeField()) for name in datetime_fields
+            }
+            rows.update(**changes)
+    return shift.days
+
+
+def ensure_demo_logins() -> list[tuple[str, str, str]]:
+    """A therapist login for Dr. Sarah Johnson, a practice manager, and a patient-portal login for Amelia."""
+    logins: list[tuple[str, str, str]] = []
+    manager = ensure_login("manager", email="manager@sanctuary.example", is_staff=True)
+    manager.groups.add(Group.objects.get(name=PRACTICE_MANAGER_GROUP))
+    logins.append(("practice manager", "manager", DEMO_PASSWORD))
+
+    therapist = Therapist.objects.filter(pk=DEMO_THERAPIST_ID).first()
+    if therapist is not None:
+        sarah = ensure_login("sarah", email="sarah.johnson@sanctuary.example", is_staff=True)
+        sarah.groups.add(Group.objects.get(name=THERAPIST_GROUP))
+        if therapist.user_id is None:
+            services.therapist_link_user(therapist=therapist, user=sarah)
+        logins.append(("therapist", "sarah", DEMO_PASSWORD))
+
+    amelia = Patient.objects.filter(pk=DEMO_PATIENT_AMELIA_ID).first()
+    if amelia is not None:
+        user = ensure_login("amelia", email="amelia@sanctuary.example")
+        if amelia.user_id is None:
+            services.patient_link_user(patient=amelia, user=user)
+        logins.append(("patient (portal)", "amelia", DEMO_PASSWORD))
+    return logins
