@@ -6,7 +6,7 @@ from datetime import UTC, date, timedelta
 
 import pghistory
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import DateField, DateTimeField, ExpressionWrapper, F
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ DEMO_PATIENT_AMELIA_ID = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
 DEMO_ANCHOR_APPOINTMENT_ID = "d4e5f6a7-b8c9-0123-def0-234567890123"
 
 # Every date/time column of the demo therapist's records, by model.
-DATE_COLUMNS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {
+DATE_COLUMNS: dict[type[models.Model], tuple[tuple[str, ...], tuple[str, ...]]] = {
     # model: (date fields, datetime fields)
     Appointment: ((), ("scheduled_start", "scheduled_end", "actual_start", "actual_end")),
     SessionNote: (("session_date",), ("risk_assessed_at",)),

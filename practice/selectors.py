@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
+from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import models
 from django.db.models import (
@@ -48,7 +50,7 @@ from practice.models import (
 )
 from practice.models.appointments import DURATION_TOLERANCE_MINUTES
 from practice.models.choices import ELEVATED_RISK_LEVELS, RiskLevel
-from practice.models.finance import MONEY, ZERO
+from practice.models.finance import MONEY_DIGITS, MONEY_PLACES, ZERO
 from practice.models.patients import full_name_expression
 
 PRACTICE_MANAGER_GROUP = "Practice manager"
@@ -59,14 +61,14 @@ AGING_BUCKETS = ("0-30", "31-60", "61-90", "90+")
 
 # --- who sees what ------------------------------------------------------------------------------------------
 
-def sees_whole_practice(user: AbstractBaseUser | AnonymousUser) -> bool:
+def sees_whole_practice(user: User | AnonymousUser) -> bool:
     """Superusers and practice managers see every therapist's records."""
     if not user.is_authenticated or not user.is_active:
         return False
     return bool(user.is_superuser or user.groups.filter(name=PRACTICE_MANAGER_GROUP).exists())
 
 
-def therapist_for_user(user: AbstractBaseUser | AnonymousUser) -> Therapist | None:
+def therapist_for_user(user: User | AnonymousUser) -> Therapist | None:
     if not user.is_authenticated:
         return None
     return Therapist.objects.filter(user=user, is_active=True).first()
@@ -104,7 +106,7 @@ def _count_subquery(queryset: QuerySet, outer: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def session_stats(*, now: datetime) -> dict[str, models.Expression]:
+def session_stats(*, now: datetime) -> dict[str, Any]:
     """G2 for ``Patient`` querysets: ``total_sessions`` (documented sessions = non-template notes, as the
     original dashboard counts them), ``last_session_date`` (latest note) and ``next_session_at`` (earliest
     scheduled appointment from ``now``). Computed at read time, so inserts, deletes and status changes can
@@ -191,7 +193,7 @@ def active_patients_with_appointments(*, therapist: Therapist, now: datetime | N
     )
 
 
-def patient_summary(*, therapist: Therapist, patient_id: object, now: datetime | None = None) -> Patient:
+def patient_summary(*, therapist: Therapist, patient_id: UUID | str, now: datetime | None = None) -> Patient:
     """The original ``get_patient_summary`` without its fan-out bug (it joined notes and bills in one GROUP
     BY: Amelia showed 4 sessions instead of 2). Raises ``Patient.DoesNotExist`` outside the therapist's scope.
 
@@ -216,7 +218,7 @@ def patient_summary(*, therapist: Therapist, patient_id: object, now: datetime |
             total_amount_owed=Coalesce(
                 Subquery(
                     open_bills.order_by().values("patient").annotate(s=Sum("patient_responsibility")).values("s"),
-                    output_field=models.DecimalField(**MONEY),
+                    output_field=models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES),
                 ),
                 ZERO,
             ),
@@ -369,7 +371,7 @@ def patient_search(*, patients: QuerySet[Patient], query: str) -> QuerySet[Patie
     pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     full_name = full_name_expression()
     return (
-        patients.annotate(patient_name=full_name, similarity=TrigramWordSimilarity(Value(query), full_name))
+        patients.annotate(patient_name=full_name, similarity=TrigramWordSimilarity(query, full_name))
         .filter(Q(ILike(full_name, Value(pattern))) | Q(patient_name__trigram_word_similar=query))
         .order_by("-similarity", "last_name", "first_name")
     )

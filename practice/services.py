@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import pghistory
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
@@ -70,7 +70,7 @@ CONSTRAINT_FIELDS: dict[str, str] = {
 # --- plumbing ---------------------------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def _acting(actor: AbstractBaseUser | None) -> Iterator[None]:
+def _acting(actor: User | None) -> Iterator[None]:
     """One transaction, with the acting user on every history row it writes (inside a request the
     middleware has already attached the user and URL; commands and jobs get it from here)."""
     with transaction.atomic():
@@ -94,7 +94,7 @@ def _constraint_field(model: type[models.Model], constraint: models.BaseConstrai
             fields.add(node[0].split("__")[0])
             walk(node[1])
         elif isinstance(node, models.F):
-            fields.add(node.name.split("__")[0])
+            fields.add(node.name.split("__")[0])  # type: ignore[attr-defined]  # F.name is untyped in the stubs
 
     condition = getattr(constraint, "condition", None)
     if condition is not None:
@@ -169,7 +169,7 @@ def _require_same_therapist(therapist: Therapist, patient: Patient) -> None:
 
 # --- therapists and patients --------------------------------------------------------------------------------
 
-def therapist_link_user(*, therapist: Therapist, user: AbstractBaseUser | None) -> Therapist:
+def therapist_link_user(*, therapist: Therapist, user: User | None) -> Therapist:
     with transaction.atomic():
         therapist = _locked(Therapist, therapist.pk)
         therapist.user = user  # type: ignore[assignment]
@@ -195,7 +195,7 @@ def patient_create(
     avatar_url: str = "",
     preferred_session_type: str = SessionKind.INDIVIDUAL,
     notes: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> Patient:
     patient = Patient(
         therapist=therapist, first_name=first_name.strip(), last_name=last_name.strip(), email=email.strip(),
@@ -207,7 +207,7 @@ def patient_create(
         return _save(patient)
 
 
-def patient_update(*, patient: Patient, changes: Mapping[str, Any], actor: AbstractBaseUser | None = None) -> Patient:
+def patient_update(*, patient: Patient, changes: Mapping[str, Any], actor: User | None = None) -> Patient:
     with _acting(actor):
         patient = _locked(Patient, patient.pk)
         changed = _apply(patient, changes, PATIENT_FIELDS)
@@ -217,7 +217,7 @@ def patient_update(*, patient: Patient, changes: Mapping[str, Any], actor: Abstr
         return _save(patient, update_fields=changed) if changed else patient
 
 
-def patient_archive(*, patient: Patient, actor: AbstractBaseUser | None = None) -> Patient:
+def patient_archive(*, patient: Patient, actor: User | None = None) -> Patient:
     """Patients are archived, never deleted: their notes and bills are clinical and financial records."""
     with _acting(actor):
         patient = _locked(Patient, patient.pk)
@@ -230,7 +230,7 @@ def patient_archive(*, patient: Patient, actor: AbstractBaseUser | None = None) 
 
 
 def patient_link_user(
-    *, patient: Patient, user: AbstractBaseUser | None, actor: AbstractBaseUser | None = None,
+    *, patient: Patient, user: User | None, actor: User | None = None,
 ) -> Patient:
     with _acting(actor):
         patient = _locked(Patient, patient.pk)
@@ -257,7 +257,7 @@ def appointment_book(
     location: str = "",
     preparation_notes: str = "",
     private_notes: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> Appointment:
     """Book a session; the end defaults to the session type's duration. Overlaps with the therapist's live
     appointments are rejected (and the exclusion constraint settles concurrent bookings)."""
@@ -287,7 +287,7 @@ def appointment_reschedule(
     appointment: Appointment,
     scheduled_start: datetime,
     scheduled_end: datetime | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> Appointment:
     """Move a scheduled appointment; without a new end the length is kept."""
     with _acting(actor):
@@ -298,7 +298,7 @@ def appointment_reschedule(
         return _save(appointment, update_fields=["scheduled_start", "scheduled_end"])
 
 
-def appointment_cancel(*, appointment: Appointment, reason: str, actor: AbstractBaseUser | None = None) -> Appointment:
+def appointment_cancel(*, appointment: Appointment, reason: str, actor: User | None = None) -> Appointment:
     if not reason.strip():
         raise ValidationError({"cancellation_reason": ["Say why the appointment is cancelled."]})
     with _acting(actor):
@@ -313,7 +313,7 @@ def appointment_complete(
     appointment: Appointment,
     actual_start: datetime | None = None,
     actual_end: datetime | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> Appointment:
     """Mark a session as held; the actual times feed duration monitoring (G9)."""
     with _acting(actor):
@@ -324,7 +324,7 @@ def appointment_complete(
         return _save(appointment, update_fields=["status", "actual_start", "actual_end"])
 
 
-def appointment_mark_no_show(*, appointment: Appointment, actor: AbstractBaseUser | None = None) -> Appointment:
+def appointment_mark_no_show(*, appointment: Appointment, actor: User | None = None) -> Appointment:
     with _acting(actor):
         appointment = _locked_scheduled(appointment, "marked as a no-show")
         appointment.status = AppointmentStatus.NO_SHOW
@@ -337,7 +337,7 @@ APPOINTMENT_DETAIL_FIELDS = frozenset({
 
 
 def appointment_update_details(
-    *, appointment: Appointment, changes: Mapping[str, Any], actor: AbstractBaseUser | None = None,
+    *, appointment: Appointment, changes: Mapping[str, Any], actor: User | None = None,
 ) -> Appointment:
     """Edit the non-scheduling details (times and status have their own services)."""
     with _acting(actor):
@@ -404,7 +404,7 @@ def session_note_create(
     risk_assessed_at: datetime | None = None,
     is_template: bool = False,
     template_name: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> SessionNote:
     _require_same_therapist(therapist, patient)
     if appointment is not None and appointment.patient_id != patient.pk:
@@ -446,7 +446,7 @@ def session_note_update(
     note: SessionNote,
     changes: Mapping[str, Any],
     tags: Sequence[str] | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> SessionNote:
     """Edit a draft (unsigned) note and optionally replace its tags."""
     with _acting(actor):
@@ -462,7 +462,7 @@ def session_note_update(
     return note
 
 
-def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> SessionNote:
+def session_note_sign(*, note: SessionNote, signed_by: User) -> SessionNote:
     """Sign a note. From then on PostgreSQL refuses any change to it or its tags."""
     with _acting(signed_by):
         note = _locked_draft(note)
@@ -474,7 +474,7 @@ def session_note_sign(*, note: SessionNote, signed_by: AbstractBaseUser) -> Sess
 
 
 def session_note_amend(
-    *, note: SessionNote, author: AbstractBaseUser, content: str, reason: str,
+    *, note: SessionNote, author: User, content: str, reason: str,
 ) -> SessionNoteAmendment:
     """Append a correction or addendum to a signed note (the note itself stays as signed)."""
     with _acting(author):
@@ -485,7 +485,7 @@ def session_note_amend(
         return _save(amendment)
 
 
-def session_note_delete(*, note: SessionNote, actor: AbstractBaseUser | None = None) -> None:
+def session_note_delete(*, note: SessionNote, actor: User | None = None) -> None:
     """Delete a draft; a signed note is a clinical record and stays."""
     with _acting(actor):
         note = _locked_draft(note)
@@ -509,7 +509,7 @@ def mood_entry_record(
     anxiety_level: int | None = None,
     sleep_quality: int | None = None,
     session_note: SessionNote | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> MoodEntry:
     _require_note_of(patient, session_note)
     entry = MoodEntry(
@@ -531,7 +531,7 @@ def progress_entry_record(
     target_score: int | None = None,
     notes: str = "",
     session_note: SessionNote | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> ProgressEntry:
     _require_note_of(patient, session_note)
     entry = ProgressEntry(
@@ -568,7 +568,7 @@ def financial_record_create(
     coverage_percent: Decimal | None = None,
     copay_amount: Decimal | None = None,
     notes: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> FinancialRecord:
     _require_same_therapist(therapist, patient)
     if appointment is not None and appointment.patient_id != patient.pk:
@@ -603,7 +603,7 @@ def financial_record_pay(
     paid_date: date,
     payment_method: str,
     transaction_date: date | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> FinancialRecord:
     with _acting(actor):
         record = _locked_open(record, "paid")
@@ -615,7 +615,7 @@ def financial_record_pay(
 
 
 def financial_record_void(
-    *, record: FinancialRecord, reason: str, actor: AbstractBaseUser | None = None,
+    *, record: FinancialRecord, reason: str, actor: User | None = None,
 ) -> FinancialRecord:
     """Cancel an unpaid bill (a paid one is refunded, not voided). The row stays for the audit trail."""
     if not reason.strip():
@@ -628,7 +628,7 @@ def financial_record_void(
 
 
 def financial_record_assess_late_fee(
-    *, record: FinancialRecord, fee: Decimal, today: date, actor: AbstractBaseUser | None = None,
+    *, record: FinancialRecord, fee: Decimal, today: date, actor: User | None = None,
 ) -> FinancialRecord:
     """G5: charge a late fee on a bill that is past due; the bill becomes (and stays) overdue."""
     with _acting(actor):

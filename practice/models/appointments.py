@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pghistory
 import pgtrigger
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
@@ -12,6 +11,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 
 from practice.models.choices import LIVE_APPOINTMENT_STATUSES, AppointmentStatus, AppointmentType
+from practice.models.history import clinical_history
 from sanctuary.models import TimeStampedModel, choices_check
 
 # A session this many minutes longer or shorter than planned is an over- or under-run.
@@ -25,10 +25,7 @@ class TsTzRange(Func):
     output_field = DateTimeRangeField()
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    context_field=pghistory.ContextForeignKey(), append_only=True,
-)
+@clinical_history()
 class Appointment(TimeStampedModel):
     """Scheduled therapy sessions."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pghistory
 import pgtrigger
 from django.db import models
 from django.db.models import F, Q, Value
@@ -16,10 +15,12 @@ from practice.models.choices import (
     PaymentStatus,
     SessionKind,
 )
+from practice.models.history import clinical_history
 from sanctuary.models import TimeStampedModel, choices_check
 
-MONEY = {"max_digits": 10, "decimal_places": 2}
-ZERO = Value(Decimal("0.00"), output_field=models.DecimalField(**MONEY))
+# Money is DECIMAL(10,2) everywhere, as in the original schema.
+MONEY_DIGITS, MONEY_PLACES = 10, 2
+ZERO = Value(Decimal("0.00"), output_field=models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES))
 
 # G4, computed by PostgreSQL on every write (raw SQL included), so it can never disagree with its inputs:
 # the insurer pays either a percentage of the billable amount (fee less discount) or everything above the
@@ -37,10 +38,7 @@ PATIENT_RESPONSIBILITY = """
 """
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    context_field=pghistory.ContextForeignKey(), append_only=True,
-)
+@clinical_history()
 class FinancialRecord(TimeStampedModel):
     """Billing, payments, and financial transactions."""
 
@@ -63,15 +61,17 @@ class FinancialRecord(TimeStampedModel):
     )
     record_date = models.DateField()
     transaction_date = models.DateField(null=True, blank=True)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
     record_type = models.CharField(max_length=20, choices=FinancialRecordType.choices)
     status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
     session_type = models.CharField(max_length=20, choices=SessionKind.choices, blank=True)
     description = models.TextField(blank=True)
     invoice_number = models.CharField(max_length=50, blank=True)
     payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices, blank=True)
-    late_fee = models.DecimalField(**MONEY, default=Decimal("0.00"))
-    discount_applied = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    late_fee = models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, default=Decimal("0.00"))
+    discount_applied = models.DecimalField(
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, default=Decimal("0.00"),
+    )
     notes = models.TextField(blank=True)
     due_date = models.DateField(null=True, blank=True)
     paid_date = models.DateField(null=True, blank=True)
@@ -86,12 +86,17 @@ class FinancialRecord(TimeStampedModel):
         max_digits=5, decimal_places=2, null=True, blank=True, help_text="Share of the bill the insurer pays.",
     )
     copay_amount = models.DecimalField(
-        **MONEY, null=True, blank=True, help_text="Fixed amount the patient pays; the insurer pays the rest.",
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, null=True, blank=True,
+        help_text="Fixed amount the patient pays; the insurer pays the rest.",
     )
     # Maintained by the ``patient_responsibility`` trigger below (not GeneratedField: its system check needs
     # a live database connection, which would break ``check --deploy`` in CI).
-    insurer_amount = models.DecimalField(**MONEY, default=Decimal("0.00"), editable=False)
-    patient_responsibility = models.DecimalField(**MONEY, default=Decimal("0.00"), editable=False)
+    insurer_amount = models.DecimalField(
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, default=Decimal("0.00"), editable=False,
+    )
+    patient_responsibility = models.DecimalField(
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, default=Decimal("0.00"), editable=False,
+    )
 
     class Meta:
         ordering = ["-record_date", "-created_at"]

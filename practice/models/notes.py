@@ -7,7 +7,6 @@ which are append-only themselves.
 
 from __future__ import annotations
 
-import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -15,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from practice.models.choices import ELEVATED_RISK_LEVELS, RiskLevel
+from practice.models.history import clinical_history
 from sanctuary.models import TimeStampedModel, scale_check
 
 # SET_NULL from a deleted appointment (on_delete) is the one update allowed on a signed note: it detaches the
@@ -56,10 +56,7 @@ AMENDMENT_NEEDS_SIGNED_NOTE = """
 """
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    context_field=pghistory.ContextForeignKey(), append_only=True,
-)
+@clinical_history()
 class SessionNote(TimeStampedModel):
     """Therapy session notes and documentation."""
 

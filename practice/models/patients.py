@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pghistory
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
@@ -10,6 +9,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Concat, Lower
 
 from practice.models.choices import PatientStatus, SessionKind
+from practice.models.history import clinical_history
 from sanctuary.models import TimeStampedModel, choices_check
 
 
@@ -21,10 +21,7 @@ def full_name_expression() -> Concat:
     return Concat("first_name", Value(" "), "last_name", output_field=models.CharField())
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    context_field=pghistory.ContextForeignKey(), append_only=True,
-)
+@clinical_history()
 class Patient(TimeStampedModel):
     """Patient records with basic information and status."""
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import pghistory
 from django.db import models
 
+from practice.models.history import clinical_history
 from sanctuary.models import TimeStampedModel, scale_check
 
-_history = {"context_field": pghistory.ContextForeignKey(), "append_only": True}
 
-
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **_history)
+@clinical_history()
 class MoodEntry(TimeStampedModel):
     """Patient mood tracking data."""
 
@@ -50,7 +48,7 @@ class MoodEntry(TimeStampedModel):
         return f"Mood {self.mood_rating}/10 on {self.entry_date:%Y-%m-%d}"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **_history)
+@clinical_history()
 class ProgressEntry(TimeStampedModel):
     """Patient progress tracking in specific areas."""
 
