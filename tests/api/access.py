@@ -2,9 +2,19 @@
 
 Every route under ``/api/v1/`` and every HTTP method its view implements must have an entry in
 ``MATRIX``; ``test_every_api_endpoint_is_in_the_matrix`` fails for a new endpoint nobody classified.
-Each entry says, per role, what calling the endpoint on *Alice's* objects must return. Alice is the
-owner; Bob shares nothing with her but has the same role (therapist B / patient B); Charlie has no
-role at all. Objects are built by the ``world`` fixture and addressed through ``kwargs``.
+Each entry says, per role, what calling the endpoint on the owner's objects must return. Who plays each
+role depends on the endpoint's ``audience`` (see ``tests/api/conftest.py``):
+
+=============  =====================  ==========================================  ===============
+audience       owner                  other_same_role                             no_role
+=============  =====================  ==========================================  ===============
+``self``       alice                  bob                                         charlie
+``therapist``  alice (therapist A)    bob (therapist B, his own patients)         charlie
+``patient``    pat_a (A's patient)    pat_b (another patient of the same A)       charlie
+``staff``      rita (research staff)  alice (a therapist: not research staff)     charlie
+=============  =====================  ==========================================  ===============
+
+Objects are built by the ``world`` fixture and addressed through ``kwargs``.
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ class Endpoint:
     route: str
     kwargs: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda world: {})
     methods: dict[str, Expect] = field(default_factory=dict)
+    audience: str = "self"
 
 
 def api_routes(prefix: str = "api/v1/") -> Iterator[tuple[str, type]]:

@@ -35,7 +35,7 @@ def test_access(endpoint: Any, method: str, role: str, world: dict[str, Any]) ->
     expect = endpoint.methods[method]
     url = reverse(endpoint.route, kwargs=endpoint.kwargs(world))
     body = expect.body(world) if expect.body else {}
-    response = getattr(client_for(role, world), method.lower())(url, body, format="json")
+    response = getattr(client_for(role, world, endpoint.audience), method.lower())(url, body, format="json")
     assert response.status_code in expect.for_role(role), (
         f"{method} {url} as {role}: {response.status_code} {getattr(response, 'data', '')}"
     )
