@@ -7,7 +7,7 @@ Alice's note and appointment carries ``CANARY`` so tests can prove none of it le
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -69,7 +69,7 @@ def world(db: None) -> dict[str, Any]:
         actor=users["alice"],
     )
     note = services.session_note_create(
-        therapist=alice, patient=patient, session_date=date.today(), content=f"{CANARY} session content",
+        therapist=alice, patient=patient, session_date=timezone.localdate(), content=f"{CANARY} session content",
         tags=[tag.name], mood_rating=6, is_private=True, suicide_risk_level="high",
         crisis_indicators=[f"{CANARY} indicator"], safety_plan=f"{CANARY} safety plan",
         session_goals=f"{CANARY} goals", homework_assigned=f"{CANARY} homework",
@@ -78,8 +78,8 @@ def world(db: None) -> dict[str, Any]:
     mood = MoodEntryFactory(patient=patient, mood_rating=7)
     progress = ProgressEntryFactory(patient=patient, progress_area=area, score=6, baseline_score=3, target_score=8)
     invoice = services.financial_record_create(
-        therapist=alice, patient=patient, record_date=date.today(), amount=Decimal("150.00"),
-        record_type="session", due_date=date.today() + timedelta(days=14), actor=users["alice"],
+        therapist=alice, patient=patient, record_date=timezone.localdate(), amount=Decimal("150.00"),
+        record_type="session", due_date=timezone.localdate() + timedelta(days=14), actor=users["alice"],
     )
     owner_token, _ = AuthToken.objects.create(user=users["alice"])
     return {
