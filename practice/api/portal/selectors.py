@@ -39,10 +39,10 @@ def portal_appointments(
         .only(*APPOINTMENT_COLUMNS)
     )
     if when == "upcoming":
-        return appointments.filter(scheduled_start__gte=now).order_by("scheduled_start")
+        return appointments.filter(scheduled_start__gte=now).order_by("scheduled_start", "pk")
     if when == "past":
-        return appointments.filter(scheduled_start__lt=now).order_by("-scheduled_start")
-    return appointments.order_by("-scheduled_start")
+        return appointments.filter(scheduled_start__lt=now).order_by("-scheduled_start", "pk")
+    return appointments.order_by("-scheduled_start", "pk")
 
 
 def portal_mood_entries(*, patient: Patient) -> QuerySet[MoodEntry]:
@@ -54,7 +54,7 @@ def portal_mood_entries(*, patient: Patient) -> QuerySet[MoodEntry]:
               "anxiety_level", "sleep_quality", "created_at")
         .annotate(own_notes=Case(When(session_note__isnull=True, then=F("notes")), default=Value(""),
                               output_field=TextField()))
-        .order_by("-entry_date", "-created_at")
+        .order_by("-entry_date", "-created_at", "pk")
     )
 
 
@@ -65,7 +65,7 @@ def portal_progress(*, patient: Patient) -> QuerySet[ProgressEntry]:
         .select_related("progress_area")
         .only("id", "patient_id", "progress_area__id", "progress_area__name", "entry_date", "score",
               "baseline_score", "target_score", "created_at")
-        .order_by("-entry_date", "-created_at")
+        .order_by("-entry_date", "-created_at", "pk")
     )
 
 
@@ -82,7 +82,7 @@ def portal_invoices(*, patient: Patient) -> QuerySet[FinancialRecord]:
         .only(*INVOICE_COLUMNS)
         .annotate(amount_owed=Case(When(OPEN_BILL, then=F("patient_responsibility")), default=ZERO,
                                    output_field=MONEY))
-        .order_by("-record_date", "-created_at")
+        .order_by("-record_date", "-created_at", "pk")
     )
 
 
