@@ -17,6 +17,8 @@ auth_urls = [
 
 v1 = [
     path("auth/", include((auth_urls, "auth"))),
+    path("me/", include("practice.api.portal.urls")),
+    path("research/staff/", include("research.api.staff_urls")),
 ]
 
 urlpatterns = [
