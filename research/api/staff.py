@@ -10,6 +10,7 @@ values or ids.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -18,6 +19,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from practice.models import Therapist
 from practice.models.therapists import DirectoryStatus, ServiceType
@@ -39,10 +41,8 @@ LIST_ERRORS = error_responses(400, 401, 403, 404)  # 404: a page number past the
 TAGS = ["research staff"]
 
 
-class StaffMixin:
-    permission_classes = [IsResearchStaff]
-    request: Request
-
+class StaffMixin(APIView):
+    permission_classes: Sequence[Any] = [IsResearchStaff]
     def query_params(self, serializer_class: type) -> dict[str, Any]:
         params = serializer_class(data=self.request.query_params)
         params.is_valid(raise_exception=True)
@@ -220,7 +220,7 @@ class FeedbackListView(StaffMixin, generics.ListAPIView):
 
 class FunnelStageSerializer(serializers.Serializer):
     stage = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a data field; shadows Field.label only in the stubs
     count = serializers.IntegerField(help_text="Therapists whose furthest stage is this one.")
     reached = serializers.IntegerField(help_text="Therapists at this stage or beyond.")
 

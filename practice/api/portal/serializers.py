@@ -102,7 +102,7 @@ class CancellationRequestSerializer(StrictInputSerializer):
 
 # --- mood and progress ------------------------------------------------------------------------------------------
 
-SCALE = {"min_value": 1, "max_value": 10}
+MIN_SCALE, MAX_SCALE = 1, 10  # the 1–10 scales, as the database CHECKs them
 
 
 class PortalMoodEntrySerializer(serializers.ModelSerializer):
@@ -118,10 +118,10 @@ class PortalMoodEntrySerializer(serializers.ModelSerializer):
 
 class MoodEntryInputSerializer(StrictInputSerializer):
     entry_date = serializers.DateField(required=False, help_text="Defaults to today; not in the future.")
-    mood_rating = serializers.IntegerField(**SCALE)
-    energy_level = serializers.IntegerField(required=False, allow_null=True, **SCALE)
-    anxiety_level = serializers.IntegerField(required=False, allow_null=True, **SCALE)
-    sleep_quality = serializers.IntegerField(required=False, allow_null=True, **SCALE)
+    mood_rating = serializers.IntegerField(min_value=MIN_SCALE, max_value=MAX_SCALE)
+    energy_level = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
+    anxiety_level = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
+    sleep_quality = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
     def validate_entry_date(self, value: date) -> date:

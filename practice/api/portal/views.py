@@ -6,14 +6,17 @@ Every queryset comes from a portal selector filtered to ``request.patient``, so 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from practice import services
 from practice.api.permissions import IsPatient
@@ -40,13 +43,17 @@ DETAIL_ERRORS = error_responses(401, 403, 404)
 TAGS = ["patient portal"]
 
 
-class PortalMixin:
-    permission_classes = [IsPatient]
-    request: Request
-
+class PortalMixin(APIView):
+    permission_classes: Sequence[Any] = [IsPatient]
     @property
     def patient(self) -> Patient:
         return self.request.patient  # type: ignore[attr-defined]
+
+    @property
+    def acting_user(self) -> User:
+        """The logged-in patient's user (IsPatient has already refused anyone else)."""
+        assert isinstance(self.request.user, User)
+        return self.request.user
 
     def query_params(self, serializer_class: type) -> dict[str, Any]:
         params = serializer_class(data=self.request.query_params)
@@ -69,7 +76,7 @@ class ProfileView(PortalMixin, generics.GenericAPIView):
     def patch(self, request: Request) -> Response:
         data = ProfileUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        patient = services.patient_update(patient=self.patient, changes=data.validated_data, actor=request.user)
+        patient = services.patient_update(patient=self.patient, changes=data.validated_data, actor=self.acting_user)
         patient.therapist = self.patient.therapist
         return Response(ProfileSerializer(patient).data)
 
@@ -113,7 +120,7 @@ class AppointmentCancelView(PortalMixin, generics.GenericAPIView):
         data = CancellationRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.appointment_request_cancellation(
-            appointment=appointment, patient=self.patient, reason=data.validated_data["reason"], actor=request.user,
+            appointment=appointment, patient=self.patient, reason=data.validated_data["reason"], actor=self.acting_user,
         )
         return Response(PortalAppointmentSerializer(self.get_object()).data)
 
@@ -138,7 +145,7 @@ class MoodEntryListView(PortalMixin, generics.ListAPIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.setdefault("entry_date", timezone.localdate())
-        entry = services.mood_entry_record(patient=self.patient, actor=request.user, **values)
+        entry = services.mood_entry_record(patient=self.patient, actor=self.acting_user, **values)
         created = self.get_queryset().get(pk=entry.pk)
         return Response(PortalMoodEntrySerializer(created).data, status=status.HTTP_201_CREATED)
 
