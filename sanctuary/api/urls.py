@@ -17,6 +17,7 @@ auth_urls = [
 
 v1 = [
     path("auth/", include((auth_urls, "auth"))),
+    path("research/staff/eois/", include(("research.api.eoi_review", "eoi-review"))),
 ]
 
 urlpatterns = [
