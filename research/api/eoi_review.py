@@ -35,7 +35,7 @@ QUEUE = (ProfileStatus.PENDING, ProfileStatus.IN_PROGRESS)
 
 # --- serializers --------------------------------------------------------------------------------------------
 
-class EOIQuerySerializer(serializers.Serializer):
+class EOIQueueQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=ProfileStatus.choices, required=False,
         help_text="Profile status; default: the review queue (pending and in progress).",
@@ -43,7 +43,7 @@ class EOIQuerySerializer(serializers.Serializer):
     audience = serializers.ChoiceField(choices=EOIAudience.choices, required=False)
 
 
-class EOISerializer(serializers.ModelSerializer):
+class EOIReviewItemSerializer(serializers.ModelSerializer):
     reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -53,7 +53,7 @@ class EOISerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlannedFieldSerializer(serializers.Serializer):
+class EOIMappedFieldSerializer(serializers.Serializer):
     eoi_field = serializers.CharField()
     eoi_value = serializers.CharField()
     therapist_field = serializers.CharField()
@@ -63,21 +63,21 @@ class PlannedFieldSerializer(serializers.Serializer):
     change = serializers.ChoiceField(choices=[(c.value, c.value) for c in Change])
 
 
-class PreviewSerializer(serializers.Serializer):
-    eoi = EOISerializer()
+class EOIConversionPreviewSerializer(serializers.Serializer):
+    eoi = EOIReviewItemSerializer()
     merge_into = serializers.UUIDField(allow_null=True, help_text="The therapist with the same e-mail, if any.")
     merge_into_verified = serializers.BooleanField()
-    fields = PlannedFieldSerializer(many=True)
+    fields = EOIMappedFieldSerializer(many=True)
 
 
-class ConversionSerializer(serializers.Serializer):
-    eoi = EOISerializer()
+class EOIConversionSerializer(serializers.Serializer):
+    eoi = EOIReviewItemSerializer()
     therapist = serializers.UUIDField()
     created = serializers.BooleanField(help_text="True: a new profile; false: merged into an existing one.")
-    fields = PlannedFieldSerializer(many=True)
+    fields = EOIMappedFieldSerializer(many=True)
 
 
-class RejectInputSerializer(serializers.Serializer):
+class EOIRejectInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, trim_whitespace=True)
 
 
@@ -94,17 +94,17 @@ class StaffEOIView(APIView):
         return get_object_or_404(self.get_queryset(), pk=pk)
 
     def eoi_body(self, pk: Any) -> dict[str, Any]:
-        return EOISerializer(self.get_eoi(pk)).data
+        return EOIReviewItemSerializer(self.get_eoi(pk)).data
 
 
 class EOIListView(StaffEOIView):
     @extend_schema(
-        operation_id="research_staff_eoi_list", parameters=[EOIQuerySerializer],
-        responses={200: EOISerializer(many=True), **error_responses(400, 401, 403)},
+        operation_id="research_staff_eoi_list", parameters=[EOIQueueQuerySerializer],
+        responses={200: EOIReviewItemSerializer(many=True), **error_responses(400, 401, 403)},
         tags=["research staff"],
     )
     def get(self, request: Request) -> Response:
-        query = EOIQuerySerializer(data=request.query_params)
+        query = EOIQueueQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         queryset = self.get_queryset()
         status = query.validated_data.get("status")
@@ -116,18 +116,18 @@ class EOIListView(StaffEOIView):
         paginator = self.pagination_class() if self.pagination_class else None
         assert paginator is not None
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(EOISerializer(page, many=True).data)
+        return paginator.get_paginated_response(EOIReviewItemSerializer(page, many=True).data)
 
 
 class EOIPreviewView(StaffEOIView):
     @extend_schema(
         operation_id="research_staff_eoi_preview",
-        responses={200: PreviewSerializer, **error_responses(401, 403, 404)}, tags=["research staff"],
+        responses={200: EOIConversionPreviewSerializer, **error_responses(401, 403, 404)}, tags=["research staff"],
     )
     def get(self, request: Request, pk: Any) -> Response:
         eoi = self.get_eoi(pk)
         existing, plan = eoi_conversion_preview(eoi=eoi)
-        return Response(PreviewSerializer({
+        return Response(EOIConversionPreviewSerializer({
             "eoi": eoi, "merge_into": existing.pk if existing else None,
             "merge_into_verified": existing is not None and is_verified(existing),
             "fields": [f.as_dict() for f in plan],
@@ -137,7 +137,7 @@ class EOIPreviewView(StaffEOIView):
 class EOIStartReviewView(StaffEOIView):
     @extend_schema(
         operation_id="research_staff_eoi_start_review", request=None,
-        responses={200: EOISerializer, **error_responses(401, 403, 404, 409)}, tags=["research staff"],
+        responses={200: EOIReviewItemSerializer, **error_responses(401, 403, 404, 409)}, tags=["research staff"],
     )
     def post(self, request: Request, pk: Any) -> Response:
         eoi = self.get_eoi(pk)
@@ -148,14 +148,14 @@ class EOIStartReviewView(StaffEOIView):
 class EOIConvertView(StaffEOIView):
     @extend_schema(
         operation_id="research_staff_eoi_convert", request=None,
-        responses={200: ConversionSerializer, **error_responses(400, 401, 403, 404, 409)}, tags=["research staff"],
+        responses={200: EOIConversionSerializer, **error_responses(400, 401, 403, 404, 409)}, tags=["research staff"],
         description="Create a therapist profile from the EOI, or merge it into the therapist with the same e-mail "
                     "(fills empty fields only). 409 when the EOI is not pending or in progress.",
     )
     def post(self, request: Request, pk: Any) -> Response:
         eoi = self.get_eoi(pk)
         result = eoi_convert_to_profile(eoi_id=eoi.pk, actor=request.user, source=ReviewSource.API)
-        return Response(ConversionSerializer({
+        return Response(EOIConversionSerializer({
             "eoi": self.get_eoi(eoi.pk), "therapist": result.therapist.pk, "created": result.created,
             "fields": [f.as_dict() for f in result.plan],
         }).data)
@@ -163,12 +163,12 @@ class EOIConvertView(StaffEOIView):
 
 class EOIRejectView(StaffEOIView):
     @extend_schema(
-        operation_id="research_staff_eoi_reject", request=RejectInputSerializer,
-        responses={200: EOISerializer, **error_responses(400, 401, 403, 404, 409)}, tags=["research staff"],
+        operation_id="research_staff_eoi_reject", request=EOIRejectInputSerializer,
+        responses={200: EOIReviewItemSerializer, **error_responses(400, 401, 403, 404, 409)}, tags=["research staff"],
     )
     def post(self, request: Request, pk: Any) -> Response:
         eoi = self.get_eoi(pk)
-        body = RejectInputSerializer(data=request.data)
+        body = EOIRejectInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         eoi_reject(eoi_id=eoi.pk, actor=request.user, reason=body.validated_data["reason"], source=ReviewSource.API)
         return Response(self.eoi_body(eoi.pk))
