@@ -134,6 +134,7 @@ def _show(value: Any) -> str:
 CHANGE_LABELS = {
     Change.SET: "set on the new profile",
     Change.FILL: "fills the empty field",
+    Change.EXTEND: "list extended with the new items",
     Change.SAME: "unchanged (same value)",
     Change.KEPT_VERIFIED: "kept: the profile is verified",
     Change.KEPT_CONFLICT: "kept: differs, review by hand",

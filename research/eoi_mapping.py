@@ -9,9 +9,10 @@ the name is parsed (honorific → ``title``, given names → ``first_name``, sur
 ``last_name``) and the organisation goes to ``organisation``.
 
 Merge rules (an existing therapist with the same e-mail, e.g. a VIC import): a mapped field is written only
-when the profile's field is empty. A non-empty differing value is kept and reported as a conflict; on a
-verified profile (``license_verified`` or directory status verified/published) it is reported as kept because
-verified. Nothing is ever overwritten silently.
+when the profile's field is empty; a list (specialisations) of an unverified profile is extended with the EOI's
+new items. A non-empty differing value is kept and reported as a conflict; on a verified profile
+(``license_verified`` or directory status verified/published) it is reported as kept because verified. Nothing
+is ever overwritten silently.
 """
 
 from __future__ import annotations
@@ -115,13 +116,14 @@ NEW_PROFILE_FIXED = {"profile_source": Therapist.ProfileSource.EOI,
 class Change(StrEnum):
     SET = "set"  # new profile: value written
     FILL = "fill"  # existing profile: the field was empty
+    EXTEND = "extend"  # unverified profile: list extended with the EOI's new items (as sync_survey_to_therapist)
     SAME = "same"  # already holds this value
     KEPT_VERIFIED = "kept_verified"  # differs; the profile is verified, its value stays
     KEPT_CONFLICT = "kept_conflict"  # differs; the existing value stays (review manually)
     NO_VALUE = "no_value"  # the EOI has nothing for this field
 
 
-WRITES = frozenset({Change.SET, Change.FILL})
+WRITES = frozenset({Change.SET, Change.FILL, Change.EXTEND})
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,10 @@ def conversion_plan(eoi: ExpressionOfInterest, therapist: Therapist | None) -> l
             change = Change.FILL
         elif _same(current, proposed):
             change = Change.SAME
+        elif isinstance(current, list) and not verified:
+            known = {item.casefold() for item in current}
+            proposed = [*current, *(item for item in proposed if item.casefold() not in known)]
+            change = Change.SAME if len(proposed) == len(current) else Change.EXTEND
         else:
             change = Change.KEPT_VERIFIED if verified else Change.KEPT_CONFLICT
         plan.append(PlannedField(mapping.eoi_field, str(raw), mapping.therapist_field, mapping.rule,

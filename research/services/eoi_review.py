@@ -188,7 +188,7 @@ def eoi_convert_to_profile(*, eoi_id: uuid.UUID | str, actor: Actor, source: str
         else:
             therapist = existing
             for field in plan:
-                if field.change == Change.FILL:
+                if field.change in (Change.FILL, Change.EXTEND):
                     setattr(therapist, field.therapist_field, field.proposed)
         if existing is None or any(f.writes for f in plan):
             validate(therapist)
