@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -97,26 +97,28 @@ class StaffEOIView(APIView):
         return EOIReviewItemSerializer(self.get_eoi(pk)).data
 
 
-class EOIListView(StaffEOIView):
+class EOIListView(generics.ListAPIView):
+    permission_classes = (IsAuthenticated, IsResearchStaff)
+    serializer_class = EOIReviewItemSerializer
+
+    def get_queryset(self) -> QuerySet[ExpressionOfInterest]:
+        query = EOIQueueQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        queryset = ExpressionOfInterest.objects.select_related("reviewed_by")
+        status = query.validated_data.get("status")
+        queryset = queryset.filter(profile_status=status) if status else queryset.filter(profile_status__in=QUEUE)
+        if audience := query.validated_data.get("audience"):
+            queryset = queryset.filter(audience=audience)
+        # Oldest first: the partial review-queue index (research_eoi_review_queue) serves this order.
+        return queryset.order_by("submitted_at", "id")
+
     @extend_schema(
         operation_id="research_staff_eoi_list", parameters=[EOIQueueQuerySerializer],
         responses={200: EOIReviewItemSerializer(many=True), **error_responses(400, 401, 403)},
         tags=["research staff"],
     )
-    def get(self, request: Request) -> Response:
-        query = EOIQueueQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        queryset = self.get_queryset()
-        status = query.validated_data.get("status")
-        queryset = queryset.filter(profile_status=status) if status else queryset.filter(profile_status__in=QUEUE)
-        if audience := query.validated_data.get("audience"):
-            queryset = queryset.filter(audience=audience)
-        # Oldest first: the review queue index (research_eoi_review_queue) serves this order.
-        queryset = queryset.order_by("submitted_at", "id")
-        paginator = self.pagination_class() if self.pagination_class else None
-        assert paginator is not None
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(EOIReviewItemSerializer(page, many=True).data)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class EOIPreviewView(StaffEOIView):
