@@ -17,10 +17,10 @@ import contextlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pghistory
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models.functions import Lower
@@ -60,7 +60,8 @@ class ConversionResult:
 # --- who ----------------------------------------------------------------------------------------------------
 
 def _in_group(user: Actor, name: str) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.groups.filter(name=name).exists())  # type: ignore[union-attr]
+    groups = getattr(user, "groups", None)
+    return bool(user.is_authenticated and user.is_active and groups is not None and groups.filter(name=name).exists())
 
 
 def is_eoi_reviewer(user: Actor) -> bool:
@@ -113,14 +114,15 @@ def _move(
     """Audit row first (the trigger looks for it on a reopen), then the status change."""
     old = eoi.profile_status
     assert (old, to) in LEGAL_TRANSITIONS or action == ReviewAction.REOPENED, (old, to)
+    user = cast(User, actor)  # the callers' _require() let only authenticated reviewers through
     event = EOIReviewEvent(
-        eoi=eoi, action=action, from_status=old, to_status=to, actor=actor, source=source, reason=reason,
+        eoi=eoi, action=action, from_status=old, to_status=to, actor=user, source=source, reason=reason,
         therapist=therapist, diff=diff or [],
     )
     event.full_clean(exclude=["txid", "occurred_at"], validate_constraints=False)
     event.save()
     eoi.profile_status = to
-    eoi.reviewed_by = actor  # type: ignore[assignment]
+    eoi.reviewed_by = user
     eoi.reviewed_at = timezone.now()
     if therapist is not None:
         eoi.therapist = therapist
