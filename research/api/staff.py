@@ -35,9 +35,8 @@ from research.models.options import (
     YesMaybeNo,
     YesNo,
 )
-from sanctuary.api.schema import error_responses
+from sanctuary.api.schema import LIST_ERRORS, error_responses
 
-LIST_ERRORS = error_responses(400, 401, 403, 404)  # 404: a page number past the end
 TAGS = ["research staff"]
 
 

@@ -36,9 +36,8 @@ from practice.api.portal.serializers import (
     ProgressListQuerySerializer,
 )
 from practice.models import Patient
-from sanctuary.api.schema import error_responses
+from sanctuary.api.schema import LIST_ERRORS, error_responses
 
-LIST_ERRORS = error_responses(400, 401, 403, 404)  # 404: a page number past the end
 DETAIL_ERRORS = error_responses(401, 403, 404)
 TAGS = ["patient portal"]
 
