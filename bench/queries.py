@@ -129,7 +129,7 @@ def build_cases(therapist: Any, patient_id: Any, now: datetime, search_term: str
     search_sql = f"""
         SELECT p.id, {NAME} AS name, word_similarity(%(q)s, {NAME}) AS sim
           FROM practice_patient p
-         WHERE {{scope}} ({NAME} ILIKE %(pattern)s OR %(q)s <% {NAME})
+         WHERE {{scope}} ({NAME} ILIKE %(pattern)s OR %(q)s <%% {NAME})
          ORDER BY sim DESC, p.last_name, p.first_name LIMIT {PAGE}"""
 
     def overview_orm() -> list[tuple]:
@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         if comparable(orm_rows, width) != comparable(raw_rows, width):
             mismatches.append(case.name)
             print(f"MISMATCH {case.name}: orm {orm_rows[:2]} vs raw {raw_rows[:2]}", file=sys.stderr)
-        problems, indexes = plan_problems(explain_raw(case.raw_sql, case.params), None)
+        problems, _raw_indexes = plan_problems(explain_raw(case.raw_sql, case.params), None)
         if case.explain_orm is not None:
             orm_problems, orm_indexes = plan_problems(case.explain_orm(), case.needs_index)
         else:  # single-row/aggregate selectors: the ORM SQL, explained through the captured statement
@@ -318,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     for line in info.lines()[:4]:
         print(line)
     print()
-    header = f"{'case':<22} {'orm ms':>8} {'raw ms':>8} {'ratio':>6} {'diff ms':>8} {'queries':>7}  target          plan"
+    header = (f"{'case':<22} {'orm ms':>8} {'raw ms':>8} {'ratio':>6} {'diff ms':>8} {'queries':>7}  "
+              "target          plan")
     print(header)
     print("-" * len(header))
     for case in cases:

@@ -17,7 +17,9 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 SYLLABLES = ["ka", "lo", "mi", "ra", "ten", "vo", "sel", "dar", "in", "po", "ru", "fa", "ne", "tio", "ber", "gan"]
 FIRST_NAMES = [(a + b).capitalize() for a in SYLLABLES for b in SYLLABLES]  # 256 synthetic first names
@@ -33,6 +35,7 @@ BASE = {
     "events": 1_000_000,
 }
 # Tables emptied by --reset (CASCADE reaches the pghistory event tables and everything hanging off them).
+CHUNK = 20_000
 RESET_TABLES = ["practice_therapist", "practice_patient", "research_engagementevent", "research_outboundemail",
                 "research_therapistresearchstate"]
 THERAPIST_COLUMNS = """(id, created_at, updated_at, email, first_name, last_name, preferred_name, pronouns, title,
@@ -56,7 +59,7 @@ def statements(n: dict[str, int]) -> list[tuple[str, str, str, dict]]:
                    'Psychologist', 'LIC' || g, 'General', 'Board', current_date + (g %% 400) - 30, true, '',
                    'Bench Practice', '', '{{}}', '{{}}', '{{}}', '{{}}', '{{}}', '', '', 'VIC', '3000', '',
                    'manual', 'verified', true
-              FROM generate_series(1, %(clinicians)s) g""", {}),
+              FROM generate_series(%(lo)s, %(hi)s) g""", {}),
         ("directory", "practice_therapist", f"""
             INSERT INTO practice_therapist {THERAPIST_COLUMNS}
             SELECT md5('bench-d-' || g)::uuid, now(), now(), 'directory' || g || '@bench.invalid',
@@ -64,7 +67,7 @@ def statements(n: dict[str, int]) -> list[tuple[str, str, str, dict]]:
                    '', 'Counsellor', '', '', '', NULL, false, '', '', '', ARRAY['anxiety'], ARRAY['CBT'],
                    ARRAY['English'], ARRAY['adults'], ARRAY['online'], 'Metro', 'Suburb' || (g %% 300), 'VIC',
                    '3' || lpad((g %% 999)::text, 3, '0'), '', 'vic_import', 'published', true
-              FROM generate_series(1, %(directory)s) g""", {}),
+              FROM generate_series(%(lo)s, %(hi)s) g""", {}),
         ("patients", "practice_patient", """
             INSERT INTO practice_patient (id, created_at, updated_at, first_name, last_name, email, phone,
                 date_of_birth, emergency_contact_name, emergency_contact_phone, avatar_url, preferred_session_type,
@@ -76,7 +79,7 @@ def statements(n: dict[str, int]) -> list[tuple[str, str, str, dict]]:
                    CASE WHEN g %% 10 = 0 THEN 'Inactive' WHEN g %% 25 = 1 THEN 'Completed' ELSE 'Active' END,
                    '', CASE WHEN g %% 25 = 1 THEN now() END,
                    md5('bench-t-' || (1 + g %% %(clinicians)s))::uuid
-              FROM generate_series(1, %(patients)s) g""", {}),
+              FROM generate_series(%(lo)s, %(hi)s) g""", {}),
         # Therapist t's k-th appointment starts k x 8 h after a base ~300 days ago (never overlapping: the
         # exclusion constraint checks every row), with one of the therapist's own patients.
         ("appointments", "practice_appointment", """
@@ -89,13 +92,13 @@ def statements(n: dict[str, int]) -> list[tuple[str, str, str, dict]]:
                    CASE WHEN s.start >= now() THEN 'scheduled' WHEN k %% 17 = 0 THEN 'cancelled' ELSE 'completed' END,
                    '', '', '', '', '', md5('bench-t-' || t)::uuid,
                    md5('bench-p-' || (t - 1 + %(clinicians)s * (1 + (k * 37) %% (%(pp)s - 1))))::uuid, NULL
-              FROM generate_series(1, %(clinicians)s) t
+              FROM generate_series(%(lo)s, %(hi)s) t
               CROSS JOIN generate_series(0, %(per_t)s - 1) k
               CROSS JOIN LATERAL (
                   SELECT date_trunc('hour', now()) - interval '300 days' + k * interval '8 hours'
                          + (t %% 6) * interval '10 minutes' AS start,
-                         date_trunc('hour', now()) - interval '300 days' + k * interval '8 hours' < now() - interval '1 day'
-                         AND k %% 17 <> 0 AS done
+                         date_trunc('hour', now()) - interval '300 days' + k * interval '8 hours'
+                             < now() - interval '1 day' AND k %% 17 <> 0 AS done
               ) s""", {"per_t": per_therapist}),
         ("mood", "practice_moodentry", """
             INSERT INTO practice_moodentry (id, created_at, updated_at, entry_date, mood_rating, notes, energy_level,
@@ -103,7 +106,7 @@ def statements(n: dict[str, int]) -> list[tuple[str, str, str, dict]]:
             SELECT md5('bench-m-' || g)::uuid, now(), now(), current_date - (g %% 700), 1 + (g * 7) %% 10, '',
                    1 + g %% 10, NULL, NULL, md5('bench-t-' || (1 + (g %% %(patients)s) %% %(clinicians)s))::uuid,
                    md5('bench-p-' || (g %% %(patients)s))::uuid, NULL
-              FROM generate_series(1, %(mood)s) g
+              FROM generate_series(%(lo)s, %(hi)s) g
              WHERE g %% %(patients)s <> 0""", {}),
         ("financial", "practice_financialrecord", """
             INSERT INTO practice_financialrecord (id, created_at, updated_at, record_date, transaction_date, amount,
@@ -119,22 +122,36 @@ def statements(n: dict[str, int]) -> list[tuple[str, str, str, dict]]:
                    CASE WHEN g %% 3 = 0 THEN 50 END, NULL, 0, 0,
                    md5('bench-t-' || (1 + (1 + g %% (%(patients)s - 1)) %% %(clinicians)s))::uuid,
                    md5('bench-p-' || (1 + g %% (%(patients)s - 1)))::uuid, NULL
-              FROM generate_series(1, %(financial)s) g""", {}),
+              FROM generate_series(%(lo)s, %(hi)s) g""", {}),
         ("events", "research_engagementevent", """
             INSERT INTO research_engagementevent (kind, occurred_at, received_at, therapist_id, email,
                 outbound_email_id, context, status, machine_open, provider_event_id)
             SELECT (ARRAY['email_sent','email_delivered','email_opened','email_clicked','sandbox_visited'])[1 + g %% 5],
                    now() - (g %% 100000) * interval '5 minutes', now(),
-                   md5('bench-d-' || (1 + g %% %(directory)s))::uuid, 'directory' || (1 + g %% %(directory)s) || '@bench.invalid',
+                   md5('bench-d-' || (1 + g %% %(directory)s))::uuid,
+                   'directory' || (1 + g %% %(directory)s) || '@bench.invalid',
                    NULL, jsonb_build_object('provider', 'resend', 'step', 1 + g %% 4), 'completed', false,
                    'seed_' || g
-              FROM generate_series(1, %(events)s) g""", {}),
+              FROM generate_series(%(lo)s, %(hi)s) g""", {}),
     ]
+
+
+def _run_chunk(sql: str, params: dict) -> int:
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            connection.close()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.seed", description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full dataset (e.g. 0.1)")
+    parser.add_argument("--jobs", type=int, default=2, help="parallel connections per table (default 2)")
     parser.add_argument("--reset", action="store_true", help="empty the practice/research tables and seed again")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -169,14 +186,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'table':<14} {'rows':>10} {'seconds':>8} {'rows/s':>10}")
         for label, table, sql, extra in statements(n):
             t0 = time.monotonic()
-            cursor.execute(sql, {**params, **extra})
-            count = cursor.rowcount
+            # Chunks of CHUNK rows, each its own statement (autocommit): one huge INSERT through the per-row
+            # history triggers slows down superlinearly; chunks keep every table at a steady rate.
+            total = n["clinicians"] if label == "appointments" else n[label]
+            step = max(1, CHUNK // (n["appointments"] // n["clinicians"])) if label == "appointments" else CHUNK
+            chunks = [{**params, **extra, "lo": lo, "hi": min(total, lo + step - 1)}
+                      for lo in range(1, total + 1, step)]
+            if label == "directory":
+                count = sum(_run_chunk(sql, c) for c in chunks)  # the clinicians' rows must exist first
+            else:
+                with ThreadPoolExecutor(max_workers=args.jobs) as pool:  # one connection per thread
+                    count = sum(pool.map(lambda c, sql=sql: _run_chunk(sql, c), chunks))
             took = time.monotonic() - t0
             print(f"{label:<14} {count:>10} {took:>8.1f} {count / took if took else 0:>10.0f}   ({table})", flush=True)
         t0 = time.monotonic()
         for table in ("practice_therapist", "practice_patient", "practice_appointment", "practice_moodentry",
                       "practice_financialrecord", "research_engagementevent"):
-            cursor.execute(f"VACUUM (ANALYZE) {table}")  # noqa: S608 - fixed table names
+            cursor.execute(f"VACUUM (ANALYZE) {table}")  # fixed table names
         print(f"vacuum analyze: {time.monotonic() - t0:.1f}s")
         cursor.execute("INSERT INTO bench_seed_info (scale, rows) VALUES (%s, %s::jsonb)",
                        [args.scale, json.dumps(n)])
