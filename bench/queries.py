@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bench/queries: run `python -m bench.seed` first (fewer than 1000 patients)", file=sys.stderr)
         return 2
     # The therapist with the most patients (seeded: all about equal), one of their patients with appointments.
-    therapist = Therapist.objects.get(email="clinician1@bench.invalid")
+    therapist = Therapist.objects.get(email="clinician3@bench.invalid")
     patient_id = Patient.objects.filter(therapist=therapist).order_by("last_name").values_list("pk", flat=True)[0]
     term = args.search or Patient.objects.filter(therapist=therapist).order_by("pk").values_list(
         "last_name", flat=True)[0]
@@ -312,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
             samples[name].append(timed(variants[name], args.reps))
 
     print(f"\nSanctuary bench/queries — {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} — {args.rounds} interleaved "
-          f"rounds x {args.reps} runs (median), {n_patients} patients, therapist clinician1, search {term!r}, "
+          f"rounds x {args.reps} runs (median), {n_patients} patients, therapist clinician3, search {term!r}, "
           f"page {PAGE}; total {time.monotonic() - started:.0f}s")
     info.load_after = machine.load_average()
     for line in info.lines()[:4]:

@@ -386,7 +386,7 @@ def _beacon(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request
 # -- therapist API (issue 6): registered now, skipped until its routes exist ----------------------------------
 
 def _therapist_prepare(ctx: BenchContext) -> None:
-    """A login for the seeded clinician1 (bench/seed), in the Therapist group, with a knox token."""
+    """A login for the seeded clinician3 (bench/seed), in the Therapist group, with a knox token."""
     from django.contrib.auth.models import Group, User
     from knox.models import AuthToken
 
@@ -395,10 +395,10 @@ def _therapist_prepare(ctx: BenchContext) -> None:
 
     if "therapist_token" in ctx.extras:
         return
-    therapist = Therapist.objects.filter(email="clinician1@bench.invalid").first()
+    therapist = Therapist.objects.filter(email="clinician3@bench.invalid").first()
     if therapist is None:
         raise SystemExit("the therapist API scenarios need `python -m bench.seed` first")
-    user = therapist.user or User.objects.create_user(username=f"bench-clinician1-{ctx.run_id}")
+    user = therapist.user or User.objects.create_user(username=f"bench-clinician3-{ctx.run_id}")
     if therapist.user_id != user.pk:
         therapist.user = user
         therapist.save(update_fields=["user"])
