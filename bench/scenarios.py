@@ -72,15 +72,18 @@ class HttpScenario:
     # Run once in the bench process (Django set up, bench database migrated) before the server starts.
     prepare: Prepare | None = None
     kind: str = "http"
+    # Another route this scenario is only worth running with (a raw floor waits for its real endpoint).
+    requires_path: str | None = None
 
     def unavailable(self) -> str | None:
-        """Why this scenario cannot run yet (its route does not exist), or None."""
+        """Why this scenario cannot run yet (its route, or the one it requires, does not exist), or None."""
         from django.urls import Resolver404, resolve
 
-        try:
-            resolve(self.path.split("?", 1)[0])
-        except Resolver404:
-            return f"no route for {self.path} yet"
+        for path in filter(None, (self.path, self.requires_path)):
+            try:
+                resolve(path.split("?", 1)[0])
+            except Resolver404:
+                return f"no route for {path} yet"
         return None
 
     def measure(self, ctx: BenchContext, round_index: int, *, duration_s: float | None = None,
@@ -200,4 +203,270 @@ register(HttpScenario(
     name="event-view", path="/bench/event/", method="POST", requests=_webhook("/bench/event/"),
     floor="psycopg-event", check=event_counters_check,
     description="the same transaction in a plain view: Svix-signed Resend bodies, unique ids, ~10% replays",
+))
+
+
+# -- issue 7: the real endpoints ---------------------------------------------------------------------------------
+#
+# The webhook's floor runs research.services.events' own statement on the real tables (4 psycopg processes),
+# so "webhook ÷ psycopg-webhook" is exactly the cost of HTTP + Django + Svix verification + parsing.
+
+BENCH_DOMAIN = "bench.invalid"
+WEBHOOK_THERAPISTS = 500  # one OutboundEmail (provider id em_0000..em_0499) per therapist, as tables.email_id
+
+
+def _webhook_prepare(ctx: BenchContext) -> None:
+    """500 therapists with one sent research e-mail each, provider ids em_0000..em_0499; fresh state rows."""
+    from django.db import connection
+
+    from bench.lib.tables import COUNTER_ROWS
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO practice_therapist (id, created_at, updated_at, email, first_name, last_name, preferred_name,
+                pronouns, title, phone, avatar_url, profession, license_number, license_type, license_issuing_body,
+                license_verified, registration_number, organisation, website, specializations, modalities,
+                languages, client_types, service_types, region, suburb, state, postcode, bio, profile_source,
+                directory_status, is_active)
+            SELECT md5('bench-w-' || g)::uuid, now(), now(), 'webhook' || g || '@{BENCH_DOMAIN}', 'Webhook', 'T' || g,
+                   '', '', '', '', '', '', '', '', '', false, '', '', '', '{{}}', '{{}}', '{{}}', '{{}}', '{{}}',
+                   '', '', '', '', '', 'manual', 'pending_review', true
+              FROM generate_series(0, %s - 1) g
+            ON CONFLICT DO NOTHING""", [COUNTER_ROWS])
+        cursor.execute(f"""
+            INSERT INTO research_outboundemail (id, created_at, updated_at, therapist_id, to_email, step, subject,
+                variant, experiment_id, provider_message_id, sent_at, delivered_at, status, error)
+            SELECT md5('bench-wo-' || g)::uuid, now(), now(), md5('bench-w-' || g)::uuid,
+                   'webhook' || g || '@{BENCH_DOMAIN}', 1, 'Research', '', '',
+                   'em_' || lpad(g::text, 4, '0'), now() - interval '1 day', NULL, 'sent', ''
+              FROM generate_series(0, %s - 1) g
+            ON CONFLICT DO NOTHING""", [COUNTER_ROWS])
+        # TRUNCATE is allowed on the append-only log (only UPDATE/DELETE are refused); the bench database only.
+        cursor.execute("DELETE FROM research_therapistresearchstate WHERE therapist_id IN "
+                       "(SELECT therapist_id FROM research_outboundemail WHERE provider_message_id LIKE 'em\\_%%')")
+
+
+def webhook_counters_check(ctx: BenchContext) -> str:
+    """After all replays (HTTP and floor): per therapist, opens + machine opens + clicks counted in the state
+    equal the stored opened/clicked events, and every stored event id is distinct."""
+    import psycopg
+
+    with psycopg.connect(**ctx.conninfo) as conn:
+        counted = conn.execute("""
+            SELECT coalesce(sum(s.opens_count + s.machine_opens_count + s.clicks_count), 0)
+              FROM research_therapistresearchstate s
+             WHERE s.therapist_id IN (SELECT therapist_id FROM research_outboundemail
+                                       WHERE provider_message_id LIKE 'em\\_%%')""").fetchone()[0]
+        events, distinct = conn.execute("""
+            SELECT count(*) FILTER (WHERE kind IN ('email_opened', 'email_clicked')), count(DISTINCT provider_event_id)
+              FROM research_engagementevent
+             WHERE provider_event_id LIKE 'msg\\_%%' OR provider_event_id LIKE 'pfloor\\_%%'""").fetchone()
+        total = conn.execute("""SELECT count(*) FROM research_engagementevent
+             WHERE provider_event_id LIKE 'msg\\_%%' OR provider_event_id LIKE 'pfloor\\_%%'""").fetchone()[0]
+    verdict = "ok" if counted == events and total == distinct else "MISMATCH"
+    return (f"{verdict}: state counters (opens+machine opens+clicks) {counted} vs {events} stored open/click "
+            f"events; {total} events stored, {distinct} distinct event ids")
+
+
+@dataclass(frozen=True)
+class WebhookFloorTransaction:
+    """research.services.events' one statement, parameters built as ``event_record`` builds them for a parsed
+    Resend delivery (same event mix as the HTTP payloads; ~10 % replays of this worker's earlier ids)."""
+
+    sql: str
+    run_id: str
+    machine_secs: int = 10
+    replay_fraction: float = 0.1
+
+    def __call__(self, conn: Any, worker: int, i: int) -> None:
+        import random
+        from datetime import UTC, datetime
+
+        from psycopg.types.json import Jsonb
+
+        from bench.lib.payloads import EVENT_TYPES
+        from bench.lib.tables import email_id
+
+        n = random.randrange(i) if i and random.random() < self.replay_fraction else i
+        kind_type = EVENT_TYPES[n % len(EVENT_TYPES)]
+        kind, stage, status = {
+            "email.sent": ("email_sent", 1, "sent"), "email.delivered": ("email_delivered", 1, "delivered"),
+            "email.opened": ("email_opened", 2, None), "email.clicked": ("email_clicked", 3, None),
+        }[kind_type]
+        conn.execute(self.sql, {
+            "kind": kind, "occurred_at": datetime.now(UTC), "status": "completed",
+            "context": Jsonb({"provider": "resend", "type": kind_type, "tags": {"sequence_step": "1"}}),
+            "provider_event_id": f"pfloor_{self.run_id}_{worker}_{n}", "therapist_id": None,
+            "outbound_email_id": None, "provider_message_id": email_id(n * 7 + worker),
+            "recipient": f"therapist{n % 5000}@example.org", "suppress": None, "outbound_status": status,
+            "proxy_ua": False, "machine_secs": self.machine_secs, "stage": stage, "invited": False,
+            "opened": kind == "email_opened", "clicked": kind == "email_clicked", "completed": False,
+            "sandbox": False, "feedback": False, "followup": False, "step_bits": 0, "unsubscribed": False,
+            "bounced": False, "complained": False, "variant": "", "experiment_id": "",
+        }).fetchone()
+
+
+def _webhook_floor(ctx: BenchContext, round_index: int) -> Transaction:
+    from research.services import events
+
+    return WebhookFloorTransaction(sql=events._SQL, run_id=f"{ctx.run_id}r{round_index}")
+
+
+def _tokens(ctx: BenchContext) -> list[str]:
+    """Signed survey tokens for the seeded directory therapists (or the webhook therapists without a seed)."""
+    if "tokens" not in ctx.extras:
+        from practice.models import Therapist
+        from research.tokens import survey_token_make
+
+        ids = list(Therapist.objects.filter(email__endswith=f"@{BENCH_DOMAIN}", profile_source="vic_import")
+                   .order_by("email").values_list("pk", flat=True)[:20000])
+        if not ids:
+            _webhook_prepare(ctx)
+            ids = list(Therapist.objects.filter(email__startswith="webhook").values_list("pk", flat=True))
+        ctx.extras["tokens"] = [survey_token_make(therapist_id=pk) for pk in ids]
+    return ctx.extras["tokens"]
+
+
+def _survey_prepare(ctx: BenchContext) -> None:
+    _tokens(ctx)
+
+
+SURVEY_ANSWERS = {
+    "email": "", "profession": "Psychologist", "years_practice": "6–10 years",
+    "client_types": ["Adults", "LGBTQ+"], "modalities": ["CBT", "Person-Centred"], "clients_find_you": ["Referrals"],
+    "match_factors": ["Trust", "Shared core values"], "biggest_gap": "Listings say nothing about fit.",
+    "screens_clients": "Yes", "open_to_sharing": "Maybe", "questions_matter": ["Values and beliefs"],
+    "personality_test": "No", "too_personal": ["Political views"], "profile_detail_level": 7,
+    "onboarding_time": "2-3 min", "free_listing_interest": "Maybe later", "profile_intent": "Yes",
+    "future_contact": "No", "comments": "Happy to help.", "value_fee_per_match": "25",
+    "value_monthly_subscription": "50",
+}
+
+
+def _survey(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request]:
+    from bench.lib.load import json_request
+
+    tokens = _tokens(ctx)
+    return [json_request("/api/v1/research/survey/responses/", {
+        "token": tokens[(round_index * 7919 + i) % len(tokens)], "session_id": f"bench-{ctx.run_id}-{round_index}-{i}",
+        "consent": {"accepted": True, "version": "2025-11-13"}, "survey": SURVEY_ANSWERS,
+        "metadata": {"utm": {"source": "email", "medium": "research"}, "landing_path": "/research/survey/"},
+    }) for i in range(count)]
+
+
+def _feedback(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request]:
+    from bench.lib.load import json_request
+
+    return [json_request("/api/v1/research/feedback/", {
+        "rating": 1 + i % 5, "comment": "The matching questions were clear; the pricing page less so.",
+        "page_url": "https://example.org/sandbox", "section": "sandbox", "tracking_id": f"{ctx.run_id}-{i}",
+        "scroll_percent": i % 100,
+    }) for i in range(count)]
+
+
+def _eoi(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request]:
+    from bench.lib.load import json_request
+
+    return [json_request("/api/v1/research/eoi/", {
+        "email": f"eoi{ctx.run_id}r{round_index}n{i}@{BENCH_DOMAIN}", "email_consent": True,
+        "audience": "individual", "therapy_interests": ["LGBTQ+ affirming care"],
+        "additional_thoughts": "Someone kind", "full_name": "Sam",
+    }) for i in range(count)]
+
+
+def _beacon(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request]:
+    from bench.lib.load import json_request
+
+    tokens = _tokens(ctx)
+    return [json_request("/api/v1/research/sandbox-visits/", {
+        "token": tokens[i % len(tokens)], "session_id": f"{ctx.run_id}-{round_index}-{i}", "page_path": "/sandbox/",
+    }) for i in range(count)]
+
+
+# -- therapist API (issue 6): registered now, skipped until its routes exist ----------------------------------
+
+def _therapist_prepare(ctx: BenchContext) -> None:
+    """A login for the seeded clinician3 (bench/seed), in the Therapist group, with a knox token."""
+    from django.contrib.auth.models import Group, User
+    from knox.models import AuthToken
+
+    from practice.models import Therapist
+    from practice.selectors import THERAPIST_GROUP
+
+    if "therapist_token" in ctx.extras:
+        return
+    therapist = Therapist.objects.filter(email="clinician3@bench.invalid").first()
+    if therapist is None:
+        raise SystemExit("the therapist API scenarios need `python -m bench.seed` first")
+    user = therapist.user or User.objects.create_user(username=f"bench-clinician3-{ctx.run_id}")
+    if therapist.user_id != user.pk:
+        therapist.user = user
+        therapist.save(update_fields=["user"])
+    group, _ = Group.objects.get_or_create(name=THERAPIST_GROUP)
+    user.groups.add(group)
+    ctx.extras["therapist_token"] = AuthToken.objects.create(user)[1]
+    ctx.extras["therapist_id"] = str(therapist.pk)
+
+
+def _authorised(path: str) -> RequestFactory:
+    def factory(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request]:
+        headers = (("Authorization", f"Token {ctx.extras['therapist_token']}"), ("Accept", "application/json"))
+        return [Request("GET", path, headers, b"")] * min(count, 1000)
+    return factory
+
+
+def _raw_floor(path: str) -> RequestFactory:
+    def factory(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request]:
+        headers = (("X-Therapist", ctx.extras["therapist_id"]),)
+        return [Request("GET", path, headers, b"")] * min(count, 1000)
+    return factory
+
+
+register(FloorScenario(
+    name="psycopg-webhook", transaction=_webhook_floor, prepare=_webhook_prepare,
+    description="raw psycopg floor, 4 processes: events.py's one statement on the real tables, ~10% replays",
+))
+register(HttpScenario(
+    name="webhook", path="/webhooks/resend/", method="POST", requests=_webhook("/webhooks/resend/"),
+    floor="psycopg-webhook", min_ratio=0.25, min_rate=150, check=webhook_counters_check, prepare=_webhook_prepare,
+    description="Resend webhook: Svix-verified, unique ids, ~10% replays, real tables",
+))
+register(HttpScenario(
+    name="survey", path="/api/v1/research/survey/responses/", method="POST", requests=_survey,
+    prepare=_survey_prepare, floor="insert-view", min_ratio=0.35, min_rate=150,
+    description="survey submission (token, upsert + completion event)",
+))
+register(HttpScenario(
+    name="feedback", path="/api/v1/research/feedback/", method="POST", requests=_feedback,
+    floor="insert-view", min_ratio=0.35, min_rate=150, description="anonymous feedback",
+))
+register(HttpScenario(
+    name="eoi", path="/api/v1/research/eoi/", method="POST", requests=_eoi,
+    floor="insert-view", min_ratio=0.35, min_rate=150, description="expression of interest (individual)",
+))
+register(HttpScenario(
+    name="beacon", path="/api/v1/research/sandbox-visits/", method="POST", requests=_beacon,
+    prepare=_survey_prepare, floor="insert-view", min_ratio=0.70, min_rate=150,
+    description="sandbox-visit beacon (token, unique session ids: one event each)",
+))
+register(HttpScenario(
+    name="raw-patients", path="/bench/patients/", requests=_raw_floor("/bench/patients/"),
+    prepare=_therapist_prepare, floor="plain", requires_path="/api/v1/patients/",
+    description="list floor: plain view, the patient list's first page + count in raw SQL",
+))
+register(HttpScenario(
+    name="patient-list", path="/api/v1/patients/", requests=_authorised("/api/v1/patients/"),
+    prepare=_therapist_prepare, floor="raw-patients", min_ratio=0.25,
+    description="therapist API patient list, first page (token auth) — issue 6",
+))
+register(HttpScenario(
+    name="raw-upcoming", path="/bench/upcoming/", requests=_raw_floor("/bench/upcoming/"),
+    prepare=_therapist_prepare, floor="plain", requires_path="/api/v1/dashboard/upcoming-appointments/",
+    description="dashboard floor: plain view, upcoming appointments' first page in raw SQL",
+))
+register(HttpScenario(
+    name="dashboard", path="/api/v1/dashboard/upcoming-appointments/",
+    requests=_authorised("/api/v1/dashboard/upcoming-appointments/"), prepare=_therapist_prepare,
+    floor="raw-upcoming", min_ratio=0.25,
+    description="therapist API upcoming-appointments dashboard (token auth) — issue 6",
 ))

@@ -11,5 +11,7 @@ urlpatterns = [
     path("bench/plain/", views.plain_json, name="bench-plain"),
     path("bench/insert/", views.raw_insert, name="bench-insert"),
     path("bench/event/", views.raw_event, name="bench-event"),
+    path("bench/patients/", views.raw_patients, name="bench-patients"),
+    path("bench/upcoming/", views.raw_upcoming, name="bench-upcoming"),
     *project_urlpatterns,
 ]

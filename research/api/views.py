@@ -135,8 +135,7 @@ class SurveyResponseView(PublicEndpoint):
             **{f"utm_{key}": utm.get(key, "") for key in ("source", "medium", "campaign", "content", "term")},
         }
         consent = data["consent"]
-        existed = SurveyResponse.objects.filter(therapist_id=data["token"].therapist_id).exists()
-        response = services.survey_response_submit(
+        response, existed = services.survey_response_submit(
             claims=data["token"], answers=data["survey"], consent_version=consent["version"],
             consented_at=consent.get("timestamp") or now, submitted_at=now, provenance=provenance,
         )

@@ -8,6 +8,7 @@ serializer becomes a ``ValidationError`` (→ 400) here instead of a 500.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import datetime
 from typing import Any
@@ -52,8 +53,11 @@ def _integrity_to_validation(exc: IntegrityError) -> ValidationError:
 def survey_response_submit(
     *, claims: SurveyClaims, answers: dict[str, Any], consent_version: str, consented_at: datetime,
     submitted_at: datetime, provenance: dict[str, Any],
-) -> SurveyResponse:
-    """Create or update (same token → same therapist → same row) the response, then log completion."""
+) -> tuple[SurveyResponse, bool]:
+    """Create or update (same token → same therapist → same row) the response, then log completion.
+
+    Returns the response and whether it already existed (read under the row lock, so the caller needs no
+    query of its own: issue 7 keeps intake at a few statements)."""
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -61,6 +65,7 @@ def survey_response_submit(
                     SurveyResponse.objects.select_for_update(no_key=True).filter(therapist_id=claims.therapist_id).first()
                     or SurveyResponse(therapist_id=claims.therapist_id)
                 )
+                existed = not response._state.adding
                 for name, value in {**answers, **provenance}.items():
                     setattr(response, name, value)
                 response.consent_version = consent_version
@@ -81,7 +86,7 @@ def survey_response_submit(
                     delta=StateDelta(stage=FunnelStage.SURVEY_COMPLETED, completed=True,
                                      variant=claims.variant, experiment_id=claims.experiment_id),
                 ))
-                return response
+                return response, existed
         except UnknownParticipant as exc:
             raise ValidationError({"token": ["This invitation no longer matches a participant."]}) from exc
         except IntegrityError as exc:
@@ -124,7 +129,8 @@ def feedback_submit(*, fields: dict[str, Any], claims: SurveyClaims | None, subm
     feedback.email = normalise_email(feedback.email)
     feedback.full_clean(exclude=["therapist", "survey_response"], validate_unique=False, validate_constraints=False)
     try:
-        with transaction.atomic():
+        # Anonymous feedback is one INSERT (autocommit); a transaction only when the event goes with it.
+        with transaction.atomic() if therapist_id else contextlib.nullcontext():
             feedback.save(force_insert=True)
             if therapist_id:
                 event_record(EventInput(

@@ -383,3 +383,38 @@ def test_an_unsigned_or_tampered_unsubscribe_link_changes_nothing(client, therap
     for bad in (token[:-2] + "xx", therapist.email, "abc"):
         assert client.post(f"/research/unsubscribe/{bad}/").status_code in (400, 404)
     assert counts() == (0, 0, 0, 0, 0, 0)
+
+
+# ------------------------------------------------------------------------- statement budgets (issue 7)
+def _statements(api, url: str, body: Any) -> list[str]:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = post(api, url, body)
+    assert response.status_code < 300, response.content
+    return [q["sql"] for q in queries]
+
+
+def test_a_survey_submission_reads_its_row_once_under_the_lock(api, token) -> None:
+    """Create and update: BEGIN, the locked read, the write, the event statement, COMMIT; no extra read."""
+    first = _statements(api, SURVEY, survey_body(token))
+    again = _statements(api, SURVEY, survey_body(token))
+    for statements in (first, again):
+        reads = [s for s in statements if 'FROM "research_surveyresponse"' in s and "INSERT INTO" not in s
+                 and "UPDATE " not in s]
+        assert len(reads) == 1, reads
+        assert len(statements) <= 6, [s[:80] for s in statements]
+
+
+def test_the_survey_answer_says_whether_it_updated(api, token) -> None:
+    assert post(api, SURVEY, survey_body(token)).json()["updated"] is False
+    assert post(api, SURVEY, survey_body(token)).json()["updated"] is True
+
+
+def test_the_beacon_is_one_statement_and_anonymous_feedback_and_eoi_at_most_two(api, token) -> None:
+    assert len(_statements(api, SANDBOX, {"token": token, "session_id": "s-1", "page_path": "/sandbox/"})) == 1
+    assert len(_statements(api, FEEDBACK, {"rating": 4, "comment": "Clear."})) <= 2
+    eoi = {"email": "person@example.test", "email_consent": True, "audience": "other", "full_name": "Gus",
+           "support_interest": "Spread the word"}
+    assert len(_statements(api, EOI, eoi)) <= 2
