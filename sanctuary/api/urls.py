@@ -17,6 +17,7 @@ auth_urls = [
 
 v1 = [
     path("auth/", include((auth_urls, "auth"))),
+    path("", include(("practice.api.therapist.urls", "practice"))),
 ]
 
 urlpatterns = [
