@@ -115,8 +115,8 @@ def _constraint_field(model: type[models.Model], constraint: models.BaseConstrai
 
 
 def validate(instance: models.Model) -> None:
-    """``full_clean()`` with every constraint error keyed to the field it concerns. When the only errors are
-    clashes with other rows (``CONFLICT_CONSTRAINTS``), they are raised as ``Conflict``."""
+    """``full_clean()`` with every constraint error keyed to the field it concerns. Clashes with other rows
+    (``CONFLICT_CONSTRAINTS``) are checked only once the input itself is valid, and raised as ``Conflict``."""
     errors: dict[str, list[str]] = {}
     clashes_only = True
     try:
@@ -126,6 +126,9 @@ def validate(instance: models.Model) -> None:
         clashes_only = False
     model = type(instance)
     for constraint in model._meta.constraints:
+        if constraint.name in CONFLICT_CONSTRAINTS and errors:
+            # Clashes are only meaningful for valid input (a reversed time range cannot be compared at all).
+            continue
         try:
             constraint.validate(model, instance)
         except ValidationError as error:
