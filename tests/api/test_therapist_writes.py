@@ -75,6 +75,8 @@ BAD_INPUT: list[tuple[str, str, str | None, Callable[[dict[str, Any]], dict[str,
                 "scheduled_end": t["start"].isoformat()}, {"scheduled_end"}),
     ("patch", "appointment-detail", "appointment", lambda t: {"meeting_url": "nope"}, {"meeting_url"}),
     ("post", "appointment-reschedule", "appointment", lambda t: {"scheduled_start": 5}, {"scheduled_start"}),
+    ("post", "appointment-reschedule", "appointment",  # the kept length would overflow the calendar
+     lambda t: {"scheduled_start": "9999-12-31T23:59:00Z"}, {"scheduled_start"}),
     ("post", "appointment-cancel", "appointment", lambda t: {"reason": ""}, {"reason"}),
     ("post", "appointment-complete", "appointment",  # service-level: ends before it starts
      lambda t: {"actual_start": t["start"].isoformat(), "actual_end": (t["start"] - timedelta(hours=1)).isoformat()},

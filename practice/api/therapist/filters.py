@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
 from practice.models import (
     Appointment,
@@ -21,8 +22,10 @@ from practice.models import (
 )
 
 
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def _local_midnight(day: date, *, days_later: int = 0) -> datetime:
+    if not 1900 <= day.year <= 2999:  # beyond this, date and time-zone arithmetic overflows
+        raise ValidationError("Use a day between the years 1900 and 2999.")
+    return timezone.make_aware(datetime.combine(day + timedelta(days=days_later), time.min))
 
 
 class PatientFilter(django_filters.FilterSet):
@@ -52,7 +55,7 @@ class AppointmentFilter(django_filters.FilterSet):
         return queryset.filter(scheduled_start__gte=_local_midnight(value))
 
     def filter_until(self, queryset: QuerySet[Appointment], name: str, value: date) -> QuerySet[Appointment]:
-        return queryset.filter(scheduled_start__lt=_local_midnight(value + timedelta(days=1)))
+        return queryset.filter(scheduled_start__lt=_local_midnight(value, days_later=1))
 
 
 class SessionNoteFilter(django_filters.FilterSet):

@@ -35,6 +35,17 @@ from practice.models import (
 from practice.selectors import FINANCIAL_PERIODS
 
 SCALE = {"min_value": 1, "max_value": 10}
+# Calendar times far outside a practice's life would overflow the arithmetic on them (a default end, a kept
+# length): refuse them as input errors.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
+class CalendarDateTimeField(serializers.DateTimeField):
+    def to_internal_value(self, value: Any) -> Any:
+        moment = super().to_internal_value(value)
+        if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+            raise serializers.ValidationError(f"Use a time between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
+        return moment
 MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": 0}
 
 
@@ -130,15 +141,15 @@ class AppointmentDetailsSerializer(serializers.Serializer):
 
 class AppointmentBookSerializer(AppointmentDetailsSerializer):
     patient = ScopedRelatedField(Patient)
-    scheduled_start = serializers.DateTimeField()
-    scheduled_end = serializers.DateTimeField(
+    scheduled_start = CalendarDateTimeField()
+    scheduled_end = CalendarDateTimeField(
         required=False, allow_null=True, help_text="Defaults to the session type's duration (else 50 minutes).",
     )
 
 
 class RescheduleSerializer(serializers.Serializer):
-    scheduled_start = serializers.DateTimeField()
-    scheduled_end = serializers.DateTimeField(
+    scheduled_start = CalendarDateTimeField()
+    scheduled_end = CalendarDateTimeField(
         required=False, allow_null=True, help_text="Defaults to keeping the appointment's length.",
     )
 
@@ -148,8 +159,8 @@ class CancelSerializer(serializers.Serializer):
 
 
 class CompleteSerializer(serializers.Serializer):
-    actual_start = serializers.DateTimeField(required=False, allow_null=True)
-    actual_end = serializers.DateTimeField(required=False, allow_null=True)
+    actual_start = CalendarDateTimeField(required=False, allow_null=True)
+    actual_end = CalendarDateTimeField(required=False, allow_null=True)
 
 
 class UpcomingAppointmentSerializer(AppointmentSerializer):
