@@ -80,7 +80,8 @@ class ScopedAdmin(admin.ModelAdmin):
         therapist = _therapist(request)
         if therapist is None:
             return queryset.none()
-        return queryset.filter(**{self.therapist_path: therapist})
+        # By primary key: the path may be the therapist's own pk ("pk"), which refuses a model instance.
+        return queryset.filter(**{self.therapist_path: therapist.pk})
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name in SCOPED_CHOICES and not _whole_practice(request):
@@ -88,7 +89,7 @@ class ScopedAdmin(admin.ModelAdmin):
             therapist = _therapist(request)
             kwargs["queryset"] = (
                 model._default_manager.none() if therapist is None
-                else model._default_manager.filter(**{path: therapist})
+                else model._default_manager.filter(**{path: therapist.pk})
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

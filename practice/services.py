@@ -326,6 +326,46 @@ def appointment_cancel(*, appointment: Appointment, reason: str, actor: User | N
         return _save(appointment, update_fields=["status", "cancellation_reason"])
 
 
+# The patient's own words are kept, marked as theirs, so the therapist sees who cancelled and why.
+PATIENT_CANCELLATION_PREFIX = "Cancelled by the patient: "
+
+
+def appointment_request_cancellation(
+    *,
+    appointment: Appointment,
+    patient: Patient,
+    reason: str,
+    now: datetime | None = None,
+    actor: User | None = None,
+) -> Appointment:
+    """A patient cancels one of their own *upcoming, scheduled* appointments from the portal.
+
+    Chosen over a "request" the therapist must approve: the appointment is cancelled at once (it frees the
+    slot and needs no new table), with the patient's reason recorded as ``cancellation_reason``. Anything
+    that has started, lies in the past or is no longer scheduled is the therapist's to settle: 409.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why you are cancelling."]})
+    if appointment.patient_id != patient.pk:
+        raise ValidationError({"appointment": ["This appointment belongs to another patient."]})
+    now = now or timezone.now()
+    with _acting(actor):
+        appointment = _locked(Appointment, appointment.pk)
+        if appointment.status != AppointmentStatus.SCHEDULED:
+            raise InvalidTransition(
+                {"status": [f"Only a scheduled appointment can be cancelled; this one is "
+                            f"{appointment.get_status_display()}."]}
+            )
+        if appointment.scheduled_start <= now:
+            raise InvalidTransition(
+                {"scheduled_start": ["This appointment has already started; please contact your therapist."]}
+            )
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.cancellation_reason = f"{PATIENT_CANCELLATION_PREFIX}{reason}"
+        return _save(appointment, update_fields=["status", "cancellation_reason"])
+
+
 def appointment_complete(
     *,
     appointment: Appointment,

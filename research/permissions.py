@@ -13,10 +13,10 @@ from django.contrib.auth.management import create_permissions
 RESEARCH_STAFF_GROUP = "Research staff"
 RESEARCH_MODELS = (
     "surveyresponse", "feedback", "expressionofinterest", "outboundemail", "engagementevent",
-    "suppression", "therapistresearchstate",
+    "suppression", "therapistresearchstate", "eoireviewevent",
 )
 # The engagement log is append-only and e-mails/state are written by services: staff only read them.
-READ_ONLY = {"engagementevent", "outboundemail", "therapistresearchstate"}
+READ_ONLY = {"engagementevent", "outboundemail", "therapistresearchstate", "eoireviewevent"}
 
 
 def research_staff_group_ensure(apps: Any) -> Any:

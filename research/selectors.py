@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 
+from practice.models import Therapist
 from research.models import EngagementEvent, Feedback, FunnelStage, OutboundEmail, TherapistResearchState
 
 
@@ -50,3 +51,20 @@ def funnel_by_variant() -> list[dict[str, object]]:
             "completion_rate": round(100 * row["completed"] / invited, 1),
         })
     return result
+
+
+
+def funnel_stage_counts() -> list[dict[str, object]]:
+    """Therapists per furthest funnel stage (``count``) and at-or-beyond it (``reached``), in one query over
+    the one-to-one LEFT JOIN (no fan-out). Therapists with no research state yet count as not invited."""
+    def at(stage: int) -> Q:
+        here = Q(research_state__stage=stage)
+        return here | Q(research_state__isnull=True) if stage == FunnelStage.NOT_INVITED else here
+
+    counts = Therapist.objects.aggregate(**{f"s{stage.value}": Count("pk", filter=at(stage)) for stage in FunnelStage})
+    rows, reached = [], 0
+    for stage in sorted(FunnelStage, reverse=True):
+        count = counts[f"s{stage.value}"]
+        reached += count
+        rows.append({"stage": stage.value, "label": stage.label, "count": count, "reached": reached})
+    return rows[::-1]

@@ -9,6 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 
+from practice.models.history import clinical_history
 from sanctuary.models import TimeStampedModel, choices_check
 
 
@@ -32,6 +33,8 @@ class ServiceType(models.TextChoices):
     PHONE = "phone", "Phone"
 
 
+# History too: EOI conversions fill and merge profiles, and who changed a directory listing must be traceable.
+@clinical_history()
 class Therapist(TimeStampedModel):
     # Choices live at module level so Meta.constraints can reference them.
     ProfileSource = ProfileSource

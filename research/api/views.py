@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import BaseParser, FormParser, JSONParser
 from rest_framework.permissions import AllowAny
@@ -30,6 +30,10 @@ from research.api.serializers import (
 )
 from research.models import SurveyResponse
 from research.tokens import InvalidToken, survey_token_read
+from sanctuary.api.schema import error_responses
+
+# Every public endpoint: bad input, a body over RESEARCH_MAX_BODY_BYTES, the per-IP throttle.
+PUBLIC_ERRORS = error_responses(400, 413, 429)
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -88,7 +92,9 @@ SessionOut = inline_serializer("SurveySession", {
 class SurveySessionView(PublicEndpoint):
     """GET the survey session for a signed invitation token: prefill and consent text version."""
 
-    @extend_schema(responses={200: SessionOut}, operation_id="research_survey_session")
+    @extend_schema(responses={200: SessionOut, **PUBLIC_ERRORS}, operation_id="research_survey_session",
+                   parameters=[OpenApiParameter("token", str, required=True,
+                                                description="The signed invitation token from the e-mail link.")])
     def get(self, request: Request) -> Response:
         token = request.query_params.get("token", "")
         if not token:
@@ -114,7 +120,7 @@ class SurveySessionView(PublicEndpoint):
 class SurveyResponseView(PublicEndpoint):
     """POST the survey answers; the same token updates the same response."""
 
-    @extend_schema(request=SurveySubmitSerializer, responses={201: None, 200: None},
+    @extend_schema(request=SurveySubmitSerializer, responses={201: None, 200: None, **PUBLIC_ERRORS},
                    operation_id="research_survey_submit")
     def post(self, request: Request) -> Response:
         data = self.validated(SurveySubmitSerializer, request)
@@ -139,7 +145,8 @@ class SurveyResponseView(PublicEndpoint):
 
 
 class FeedbackView(PublicEndpoint):
-    @extend_schema(request=FeedbackSerializer, responses={201: None}, operation_id="research_feedback_submit")
+    @extend_schema(request=FeedbackSerializer, responses={201: None, **PUBLIC_ERRORS},
+                   operation_id="research_feedback_submit")
     def post(self, request: Request) -> Response:
         data = self.validated(FeedbackSerializer, request)
         feedback = services.feedback_submit(
@@ -151,7 +158,8 @@ class FeedbackView(PublicEndpoint):
 class EOIView(PublicEndpoint):
     parser_classes = (JSONParser, FormParser)
 
-    @extend_schema(request=EOISerializer, responses={201: None}, operation_id="research_eoi_submit")
+    @extend_schema(request=EOISerializer, responses={201: None, **PUBLIC_ERRORS},
+                   operation_id="research_eoi_submit")
     def post(self, request: Request) -> Response:
         raw = request.data
         if isinstance(raw, QueryDict):  # form-encoded, as the original landing page posts
@@ -179,7 +187,8 @@ class SandboxVisitView(PublicEndpoint):
     throttle_scope = "research_beacon"
     parser_classes = (JSONParser, TextJSONParser)
 
-    @extend_schema(request=SandboxVisitSerializer, responses={204: None}, operation_id="research_sandbox_visit")
+    @extend_schema(request=SandboxVisitSerializer, responses={204: None, **PUBLIC_ERRORS},
+                   operation_id="research_sandbox_visit")
     def post(self, request: Request) -> Response:
         data = self.validated(SandboxVisitSerializer, request)
         services.sandbox_visit_record(claims=data["token"], occurred_at=timezone.now(),

@@ -1,6 +1,13 @@
 """Research CRM models, one module per aggregate, re-exported here."""
 
-from research.models.eoi import EOIAudience, ExpressionOfInterest, ProfileStatus
+from research.models.eoi import (
+    EOIAudience,
+    EOIReviewEvent,
+    ExpressionOfInterest,
+    ProfileStatus,
+    ReviewAction,
+    ReviewSource,
+)
 from research.models.feedback import Feedback, FeedbackStatus
 from research.models.outreach import (
     EngagementEvent,
@@ -18,6 +25,7 @@ from research.models.surveys import SurveyResponse
 __all__ = [
     "FOLLOW_UP_RULES",
     "EOIAudience",
+    "EOIReviewEvent",
     "EngagementEvent",
     "EventKind",
     "EventStatus",
@@ -29,6 +37,8 @@ __all__ = [
     "OutboundEmail",
     "OutboundStatus",
     "ProfileStatus",
+    "ReviewAction",
+    "ReviewSource",
     "SequenceStep",
     "Suppression",
     "SuppressionReason",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 
 from research.models._checks import array_choices_check
 from research.models.options import EmailPreference, TherapyInterest
@@ -42,6 +45,39 @@ AUDIENCE_REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 
+# (old, new) profile_status pairs any writer may make; everything else is refused by the trigger below.
+# pending → rejected lets staff reject obvious spam from the queue without opening a review first.
+LEGAL_TRANSITIONS: frozenset[tuple[str, str]] = frozenset({
+    (ProfileStatus.PENDING, ProfileStatus.IN_PROGRESS),
+    (ProfileStatus.PENDING, ProfileStatus.REJECTED),
+    (ProfileStatus.IN_PROGRESS, ProfileStatus.CREATED),
+    (ProfileStatus.IN_PROGRESS, ProfileStatus.REJECTED),
+})
+# Allowed only together with a "reopened" audit row written in the same transaction (a manager's decision).
+REOPEN_TRANSITION = (ProfileStatus.REJECTED, ProfileStatus.PENDING)
+
+_PAIRS = ", ".join(f"('{old}', '{new}')" for old, new in sorted(LEGAL_TRANSITIONS))
+PROFILE_STATUS_TRANSITION = f"""
+    IF (OLD.profile_status, NEW.profile_status) IN ({_PAIRS}) THEN
+        RETURN NEW;
+    END IF;
+    IF OLD.profile_status = '{REOPEN_TRANSITION[0]}' AND NEW.profile_status = '{REOPEN_TRANSITION[1]}'
+       AND EXISTS (
+           SELECT 1 FROM research_eoireviewevent
+           WHERE eoi_id = NEW.id AND action = 'reopened' AND txid = txid_current()
+       )
+    THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'EOI % may not go from % to %', OLD.id, OLD.profile_status, NEW.profile_status
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'research_expressionofinterest_profile_transition';
+"""  # noqa: S608 -- built from the module's own status constants, no input reaches it
+
+
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+    context_field=pghistory.ContextForeignKey(), append_only=True,
+)
 class ExpressionOfInterest(TimeStampedModel):
     Audience = EOIAudience
     ProfileStatus = ProfileStatus
@@ -128,7 +164,86 @@ class ExpressionOfInterest(TimeStampedModel):
             ),
             models.Index(fields=["email"], condition=Q(therapist__isnull=True), name="research_eoi_orphan_email"),
         ]
+        triggers = [
+            # The workflow survives raw SQL and bulk updates: only LEGAL_TRANSITIONS, plus an audited reopen.
+            pgtrigger.Trigger(
+                name="profile_status_transition",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition("OLD.profile_status IS DISTINCT FROM NEW.profile_status"),
+                func=PROFILE_STATUS_TRANSITION,
+            ),
+        ]
 
     def __str__(self) -> str:
         name = self.full_name or self.contact_name or self.organisation_name or self.get_audience_display()
         return f"EOI {name} ({self.get_audience_display()})"
+
+
+class ReviewAction(models.TextChoices):
+    REVIEW_STARTED = "review_started", "Review started"
+    CREATED = "created", "Profile created"
+    MERGED = "merged", "Merged into existing profile"
+    REJECTED = "rejected", "Rejected"
+    REOPENED = "reopened", "Reopened"
+
+
+class ReviewSource(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    API = "api", "REST API"
+    COMMAND = "command", "Management command"
+
+
+@pgtrigger.register(
+    # The audit trail is never rewritten, not even through raw SQL.
+    pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+)
+class EOIReviewEvent(models.Model):
+    """One step of the EOI review: who, when, through what, from/to which status, and the field diff."""
+
+    Action = ReviewAction
+    Source = ReviewSource
+
+    id = models.BigAutoField(primary_key=True)
+    eoi = models.ForeignKey(ExpressionOfInterest, on_delete=models.PROTECT, related_name="review_events")
+    action = models.CharField(max_length=20, choices=ReviewAction.choices)
+    from_status = models.CharField(max_length=20, choices=ProfileStatus.choices)
+    to_status = models.CharField(max_length=20, choices=ProfileStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=20, choices=ReviewSource.choices)
+    occurred_at = models.DateTimeField(db_default=Now())
+    therapist = models.ForeignKey(
+        "practice.Therapist", null=True, blank=True, on_delete=models.PROTECT, related_name="eoi_review_events",
+    )
+    reason = models.TextField(blank=True)
+    # Conversion: one entry per mapped field {eoi_field, therapist_field, current, proposed, change}.
+    diff = models.JSONField(default=list, blank=True)
+    # The writing transaction: the transition trigger accepts a reopen only next to its own audit row.
+    txid = models.BigIntegerField(
+        db_default=models.Func(function="txid_current", output_field=models.BigIntegerField()), editable=False,
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = "EOI review event"
+        constraints = [
+            choices_check("action", ReviewAction, "research_eoireviewevent_action_valid"),
+            choices_check("source", ReviewSource, "research_eoireviewevent_source_valid"),
+            choices_check("from_status", ProfileStatus, "research_eoireviewevent_from_status_valid"),
+            choices_check("to_status", ProfileStatus, "research_eoireviewevent_to_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(action__in=[ReviewAction.REJECTED, ReviewAction.REOPENED]) | ~Q(reason=""),
+                name="research_eoireviewevent_reason_required",
+            ),
+            models.CheckConstraint(
+                condition=~Q(action__in=[ReviewAction.CREATED, ReviewAction.MERGED]) | Q(therapist__isnull=False),
+                name="research_eoireviewevent_conversion_has_profile",
+            ),
+        ]
+        indexes = [
+            # An EOI's trail (admin inline, API) and the trigger's reopen look-up.
+            models.Index(fields=["eoi", "action", "txid"], name="research_eoireview_eoi_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor_id} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,5 +1,13 @@
 """Every research write goes through a service here (house style: ``<entity>_<verb>``, keyword-only)."""
 
+from research.services.eoi_review import (
+    ConversionResult,
+    eoi_conversion_preview,
+    eoi_convert_to_profile,
+    eoi_reject,
+    eoi_reopen,
+    eoi_start_review,
+)
 from research.services.events import EventInput, RecordedEvent, StateDelta, event_record
 from research.services.followups import followup_claim, followup_send, followups_due
 from research.services.intake import (
@@ -14,9 +22,15 @@ from research.services.relations import relations_backfill, therapist_sync_from_
 from research.services.resend import resend_event_ingest, resend_event_parse
 
 __all__ = [
+    "ConversionResult",
     "EventInput",
     "RecordedEvent",
     "StateDelta",
+    "eoi_conversion_preview",
+    "eoi_convert_to_profile",
+    "eoi_reject",
+    "eoi_reopen",
+    "eoi_start_review",
     "eoi_submit",
     "event_record",
     "feedback_submit",

@@ -37,4 +37,6 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 ERRORS_AUTHENTICATED = error_responses(401, 403)
+# Paginated lists: 400 for a bad filter, 404 for a page number past the end (DRF's PageNumberPagination).
+LIST_ERRORS = error_responses(400, 401, 403, 404)
 ERRORS_PUBLIC = error_responses(400, 429)

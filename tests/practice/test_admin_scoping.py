@@ -125,3 +125,21 @@ def test_alice_amends_her_signed_note_through_the_admin(client, practice) -> Non
     })
     assert response.status_code == 302
     assert note.amendments.get().author == practice.alice
+
+
+def test_a_therapist_sees_only_their_own_record_in_the_therapist_list(client, practice) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(practice.alice)
+    response = client.get("/admin/practice/therapist/")
+    assert response.status_code == 200
+    listed = list(response.context["cl"].result_list)
+    assert listed == [practice.alice_therapist]
+    assert client.get(f"/admin/practice/therapist/{practice.alice_therapist.pk}/change/").status_code == 200
+    assert client.get(f"/admin/practice/therapist/{practice.bob_therapist.pk}/change/").status_code == 302
+
+
+def test_patient_choices_on_the_appointment_form_are_only_the_therapists_own(client, practice) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(practice.alice)
+    response = client.get("/admin/practice/appointment/add/")
+    assert response.status_code == 200
+    choices = list(response.context["adminform"].form.fields["patient"].queryset)
+    assert choices == [practice.alice_patient]

@@ -244,7 +244,7 @@ class MoodEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MoodEntryInputSerializer(serializers.Serializer):
+class MoodEntryRecordSerializer(serializers.Serializer):
     patient = ScopedRelatedField(Patient)
     session_note = ScopedRelatedField(SessionNote, required=False, allow_null=True)
     entry_date = serializers.DateField()
@@ -267,7 +267,7 @@ class ProgressEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgressEntryInputSerializer(serializers.Serializer):
+class ProgressEntryRecordSerializer(serializers.Serializer):
     patient = ScopedRelatedField(Patient)
     progress_area = shared_field(ProgressArea, required=False, allow_null=True)
     session_note = ScopedRelatedField(SessionNote, required=False, allow_null=True)

@@ -251,10 +251,10 @@ class MoodEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Therapi
             return MoodEntry.objects.none()
         return MoodEntry.objects.filter(therapist=self.therapist).order_by("-entry_date", "-created_at")
 
-    @extend_schema(request=s.MoodEntryInputSerializer, responses={201: s.MoodEntrySerializer},
+    @extend_schema(request=s.MoodEntryRecordSerializer, responses={201: s.MoodEntrySerializer},
                    summary="Record a mood entry")
     def create(self, request: Request) -> Response:
-        data = self.validated(s.MoodEntryInputSerializer)
+        data = self.validated(s.MoodEntryRecordSerializer)
         entry = services.mood_entry_record(actor=self.actor, **data)
         return Response(s.MoodEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
@@ -275,10 +275,10 @@ class ProgressEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, The
             "-entry_date", "-created_at"
         )
 
-    @extend_schema(request=s.ProgressEntryInputSerializer, responses={201: s.ProgressEntrySerializer},
+    @extend_schema(request=s.ProgressEntryRecordSerializer, responses={201: s.ProgressEntrySerializer},
                    summary="Record a progress entry")
     def create(self, request: Request) -> Response:
-        data = self.validated(s.ProgressEntryInputSerializer)
+        data = self.validated(s.ProgressEntryRecordSerializer)
         entry = services.progress_entry_record(actor=self.actor, **data)
         entry = self.get_queryset().get(pk=entry.pk)
         return Response(s.ProgressEntrySerializer(entry).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,190 @@
+"""``/api/v1/research/staff/eois/``: the EOI review queue for research staff (issue 5).
+
+List (paginated, filtered by status/audience choices — never e-mail addresses in query strings), the mapping
+preview, and the workflow actions start / convert / reject. Thin views: input serializer → one service →
+output serializer; a wrong state is a 409 (``InvalidTransition``), a missing reason a 400 with field errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from research.api.permissions import IsResearchStaff
+from research.eoi_mapping import Change, is_verified
+from research.models import EOIAudience, ExpressionOfInterest, ProfileStatus, ReviewSource
+from research.services import (
+    eoi_conversion_preview,
+    eoi_convert_to_profile,
+    eoi_reject,
+    eoi_start_review,
+)
+from sanctuary.api.schema import LIST_ERRORS, error_responses
+
+QUEUE = (ProfileStatus.PENDING, ProfileStatus.IN_PROGRESS)
+
+
+# --- serializers --------------------------------------------------------------------------------------------
+
+class EOIQueueQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=ProfileStatus.choices, required=False,
+        help_text="Profile status; default: the review queue (pending and in progress).",
+    )
+    audience = serializers.ChoiceField(choices=EOIAudience.choices, required=False)
+
+
+class EOIReviewItemSerializer(serializers.ModelSerializer):
+    reviewed_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True,
+    )
+
+    class Meta:
+        model = ExpressionOfInterest
+        fields = ("id", "audience", "profile_status", "submitted_at", "email", "full_name", "professional_title",
+                  "organisation", "specialisations", "therapist", "reviewed_by", "reviewed_at", "review_reason")
+        read_only_fields = fields
+
+
+class EOIMappedFieldSerializer(serializers.Serializer):
+    eoi_field = serializers.CharField()
+    eoi_value = serializers.CharField()
+    therapist_field = serializers.CharField()
+    rule = serializers.CharField()
+    current = serializers.JSONField(allow_null=True, help_text="The profile's value now; null for a new profile.")
+    proposed = serializers.JSONField(help_text="The mapped EOI value.")
+    change = serializers.ChoiceField(choices=[(c.value, c.value) for c in Change])
+
+
+class EOIConversionPreviewSerializer(serializers.Serializer):
+    eoi = EOIReviewItemSerializer()
+    merge_into = serializers.UUIDField(allow_null=True, help_text="The therapist with the same e-mail, if any.")
+    merge_into_verified = serializers.BooleanField()
+    # A data field named like Serializer.fields: DRF's metaclass moves it into _declared_fields.
+    fields = EOIMappedFieldSerializer(many=True)  # type: ignore[assignment]
+
+
+class EOIConversionSerializer(serializers.Serializer):
+    eoi = EOIReviewItemSerializer()
+    therapist = serializers.UUIDField()
+    created = serializers.BooleanField(help_text="True: a new profile; false: merged into an existing one.")
+    # A data field named like Serializer.fields: DRF's metaclass moves it into _declared_fields.
+    fields = EOIMappedFieldSerializer(many=True)  # type: ignore[assignment]
+
+
+class EOIRejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, trim_whitespace=True)
+
+
+# --- views --------------------------------------------------------------------------------------------------
+
+class StaffEOIView(APIView):
+    permission_classes = (IsAuthenticated, IsResearchStaff)
+
+    def get_queryset(self) -> QuerySet[ExpressionOfInterest]:
+        # Research staff review every EOI; the permission class is the scope (no clinical data here).
+        return ExpressionOfInterest.objects.select_related("reviewed_by")
+
+    def get_eoi(self, pk: Any) -> ExpressionOfInterest:
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def eoi_body(self, pk: Any) -> dict[str, Any]:
+        return EOIReviewItemSerializer(self.get_eoi(pk)).data
+
+
+class EOIListView(generics.ListAPIView):
+    permission_classes = (IsAuthenticated, IsResearchStaff)
+    serializer_class = EOIReviewItemSerializer
+
+    def get_queryset(self) -> QuerySet[ExpressionOfInterest]:
+        query = EOIQueueQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        queryset = ExpressionOfInterest.objects.select_related("reviewed_by")
+        status = query.validated_data.get("status")
+        queryset = queryset.filter(profile_status=status) if status else queryset.filter(profile_status__in=QUEUE)
+        if audience := query.validated_data.get("audience"):
+            queryset = queryset.filter(audience=audience)
+        # Oldest first: the partial review-queue index (research_eoi_review_queue) serves this order.
+        return queryset.order_by("submitted_at", "id")
+
+    @extend_schema(
+        operation_id="research_staff_eoi_list", parameters=[EOIQueueQuerySerializer],
+        responses={200: EOIReviewItemSerializer(many=True), **LIST_ERRORS},
+        tags=["research staff"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class EOIPreviewView(StaffEOIView):
+    @extend_schema(
+        operation_id="research_staff_eoi_preview",
+        responses={200: EOIConversionPreviewSerializer, **error_responses(401, 403, 404)}, tags=["research staff"],
+    )
+    def get(self, request: Request, pk: Any) -> Response:
+        eoi = self.get_eoi(pk)
+        existing, plan = eoi_conversion_preview(eoi=eoi)
+        return Response(EOIConversionPreviewSerializer({
+            "eoi": eoi, "merge_into": existing.pk if existing else None,
+            "merge_into_verified": existing is not None and is_verified(existing),
+            "fields": [f.as_dict() for f in plan],
+        }).data)
+
+
+class EOIStartReviewView(StaffEOIView):
+    @extend_schema(
+        operation_id="research_staff_eoi_start_review", request=None,
+        responses={200: EOIReviewItemSerializer, **error_responses(401, 403, 404, 409)}, tags=["research staff"],
+    )
+    def post(self, request: Request, pk: Any) -> Response:
+        eoi = self.get_eoi(pk)
+        eoi_start_review(eoi_id=eoi.pk, actor=request.user, source=ReviewSource.API)
+        return Response(self.eoi_body(eoi.pk))
+
+
+class EOIConvertView(StaffEOIView):
+    @extend_schema(
+        operation_id="research_staff_eoi_convert", request=None,
+        responses={200: EOIConversionSerializer, **error_responses(400, 401, 403, 404, 409)}, tags=["research staff"],
+        description="Create a therapist profile from the EOI, or merge it into the therapist with the same e-mail "
+                    "(fills empty fields only). 409 when the EOI is not pending or in progress.",
+    )
+    def post(self, request: Request, pk: Any) -> Response:
+        eoi = self.get_eoi(pk)
+        result = eoi_convert_to_profile(eoi_id=eoi.pk, actor=request.user, source=ReviewSource.API)
+        return Response(EOIConversionSerializer({
+            "eoi": self.get_eoi(eoi.pk), "therapist": result.therapist.pk, "created": result.created,
+            "fields": [f.as_dict() for f in result.plan],
+        }).data)
+
+
+class EOIRejectView(StaffEOIView):
+    @extend_schema(
+        operation_id="research_staff_eoi_reject", request=EOIRejectInputSerializer,
+        responses={200: EOIReviewItemSerializer, **error_responses(400, 401, 403, 404, 409)}, tags=["research staff"],
+    )
+    def post(self, request: Request, pk: Any) -> Response:
+        eoi = self.get_eoi(pk)
+        body = EOIRejectInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        eoi_reject(eoi_id=eoi.pk, actor=request.user, reason=body.validated_data["reason"], source=ReviewSource.API)
+        return Response(self.eoi_body(eoi.pk))
+
+
+urlpatterns = [
+    path("", EOIListView.as_view(), name="list"),
+    path("<uuid:pk>/preview/", EOIPreviewView.as_view(), name="preview"),
+    path("<uuid:pk>/start-review/", EOIStartReviewView.as_view(), name="start-review"),
+    path("<uuid:pk>/convert/", EOIConvertView.as_view(), name="convert"),
+    path("<uuid:pk>/reject/", EOIRejectView.as_view(), name="reject"),
+]
