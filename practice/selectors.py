@@ -44,6 +44,7 @@ from practice.models import (
     Patient,
     PatientStatus,
     PaymentStatus,
+    ProgressEntry,
     SessionNote,
     Tag,
     Therapist,
@@ -251,10 +252,39 @@ class FinancialOverview:
         return (self.paid / self.total * 100).quantize(Decimal("0.1"))
 
 
-def financial_overview(
+FINANCIAL_PERIODS = ("all", "week", "month", "quarter")
+
+
+def _months_before(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for last_day in (day.day, 30, 29, 28):  # clamp 31 March minus a month to 28/29 February
+        try:
+            return day.replace(year=year, month=month, day=last_day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def financial_period_start(period: str, today: date | None = None) -> date | None:
+    """The Financial page's period filter: all time (``None``), last week (7 days), last month, last quarter
+    (3 months), relative to today on the record date."""
+    today = today or timezone.localdate()
+    if period == "week":
+        return today - timedelta(days=7)
+    if period == "month":
+        return _months_before(today, 1)
+    if period == "quarter":
+        return _months_before(today, 3)
+    return None
+
+
+def financial_records(
     *, therapist: Therapist, since: date | None = None, status: str | None = None, today: date | None = None,
-) -> FinancialOverview:
-    """The Financial page's four cards over the filtered records (period from ``since``, optional status)."""
+) -> QuerySet[FinancialRecord]:
+    """The Financial page's table: a therapist's records from ``since``, optionally of one status, where
+    "overdue" includes pending bills past their due date and "pending" excludes them (G5)."""
     today = today or timezone.localdate()
     records = FinancialRecord.objects.filter(therapist=therapist)
     if since is not None:
@@ -266,6 +296,16 @@ def financial_overview(
         records = records.filter(Q(status=PaymentStatus.PENDING) & ~overdue)
     elif status:
         records = records.filter(status=status)
+    return records
+
+
+def financial_overview(
+    *, therapist: Therapist, since: date | None = None, status: str | None = None, today: date | None = None,
+) -> FinancialOverview:
+    """The Financial page's four cards over the filtered records (period from ``since``, optional status)."""
+    today = today or timezone.localdate()
+    records = financial_records(therapist=therapist, since=since, status=status, today=today)
+    overdue = _overdue_q("", today)
     pending = Q(status=PaymentStatus.PENDING) & ~overdue
     totals = records.aggregate(
         total=Coalesce(Sum("amount"), ZERO),
@@ -378,6 +418,56 @@ def patient_search(*, patients: QuerySet[Patient], query: str) -> QuerySet[Patie
         .filter(Q(ILike(full_name, Value(pattern))) | Q(patient_name__trigram_word_similar=query))
         .order_by("-similarity", "last_name", "first_name")
     )
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One point on a patient's timeline: a mood entry, a progress entry or a session note."""
+
+    date: date
+    kind: str  # "mood" | "progress" | "note"
+    id: UUID
+    mood_rating: int | None = None
+    score: int | None = None
+    progress_area: str | None = None
+    tags: tuple[str, ...] = ()
+    signed: bool | None = None
+
+
+def patient_timeline(
+    *, patient: Patient, since: date | None = None, until: date | None = None,
+) -> list[TimelineEvent]:
+    """Mood, progress and (non-template) session notes with their tags on one date axis, oldest first.
+    Four queries whatever the number of rows (notes' tags are prefetched)."""
+    def window[M: models.Model](queryset: QuerySet[M], field: str) -> QuerySet[M]:
+        if since is not None:
+            queryset = queryset.filter(**{f"{field}__gte": since})
+        if until is not None:
+            queryset = queryset.filter(**{f"{field}__lte": until})
+        return queryset
+
+    events = [
+        TimelineEvent(date=m.entry_date, kind="mood", id=m.pk, mood_rating=m.mood_rating)
+        for m in window(MoodEntry.objects.filter(patient=patient), "entry_date").order_by()
+    ]
+    events += [
+        TimelineEvent(
+            date=p.entry_date, kind="progress", id=p.pk, score=p.score,
+            progress_area=p.progress_area.name if p.progress_area else None,
+        )
+        for p in window(ProgressEntry.objects.filter(patient=patient), "entry_date")
+        .select_related("progress_area").order_by()
+    ]
+    notes = window(SessionNote.objects.filter(patient=patient, is_template=False), "session_date")
+    events += [
+        TimelineEvent(
+            date=n.session_date, kind="note", id=n.pk, mood_rating=n.mood_rating,
+            tags=tuple(sorted(t.name for t in n.tags.all())), signed=n.signed_at is not None,
+        )
+        for n in notes.prefetch_related("tags").order_by()
+    ]
+    kind_order = {"note": 0, "mood": 1, "progress": 2}
+    return sorted(events, key=lambda e: (e.date, kind_order[e.kind], str(e.id)))
 
 
 def tag_usage(*, therapist: Therapist) -> QuerySet[Tag]:

@@ -4,6 +4,11 @@ Each service is keyword-only, validates with ``full_clean()`` (constraint errors
 about), runs in one transaction, locks the row it reads before changing it, and records the acting user in
 the pghistory context. Bad input raises ``ValidationError``; a race that slips past validation and hits a
 database constraint is translated into the same ``ValidationError`` instead of leaking an ``IntegrityError``.
+
+Two subclasses say more (the admin still shows them as form errors; the API answers 409 instead of 400):
+``Conflict`` for valid input that clashes with other rows (an overlapping booking) and ``InvalidTransition``
+for a workflow step the object's state does not allow (editing a signed note, cancelling a cancelled
+appointment, paying a voided bill).
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from practice.models import (
     Therapist,
 )
 from practice.models.choices import canonical
-from sanctuary.errors import InvalidTransition
+from sanctuary.errors import Conflict, InvalidTransition
 
 DEFAULT_SESSION_MINUTES = 50
 
@@ -66,6 +71,10 @@ CONSTRAINT_FIELDS: dict[str, str] = {
     "practice_financialrecord_due_on_or_after_record": "due_date",
     "practice_financialrecord_invoice_per_therapist_unique": "invoice_number",
 }
+
+# Constraints whose violation means "clashes with another row", not "bad input": raised as ``Conflict``
+# when they are the only thing wrong.
+CONFLICT_CONSTRAINTS = frozenset({"practice_appointment_no_overlap"})
 
 
 # --- plumbing ---------------------------------------------------------------------------------------------
@@ -106,20 +115,27 @@ def _constraint_field(model: type[models.Model], constraint: models.BaseConstrai
 
 
 def validate(instance: models.Model) -> None:
-    """``full_clean()`` with every constraint error keyed to the field it concerns."""
+    """``full_clean()`` with every constraint error keyed to the field it concerns. Clashes with other rows
+    (``CONFLICT_CONSTRAINTS``) are checked only once the input itself is valid, and raised as ``Conflict``."""
     errors: dict[str, list[str]] = {}
+    clashes_only = True
     try:
         instance.full_clean(validate_constraints=False)
     except ValidationError as error:
         errors.update(error.message_dict)
+        clashes_only = False
     model = type(instance)
     for constraint in model._meta.constraints:
+        if constraint.name in CONFLICT_CONSTRAINTS and errors:
+            # Clashes are only meaningful for valid input (a reversed time range cannot be compared at all).
+            continue
         try:
             constraint.validate(model, instance)
         except ValidationError as error:
+            clashes_only = clashes_only and constraint.name in CONFLICT_CONSTRAINTS
             errors.setdefault(_constraint_field(model, constraint), []).extend(error.messages)
     if errors:
-        raise ValidationError(errors)
+        raise (Conflict if clashes_only else ValidationError)(errors)
 
 
 def _integrity_error(model: type[models.Model], error: IntegrityError) -> ValidationError:
@@ -127,7 +143,8 @@ def _integrity_error(model: type[models.Model], error: IntegrityError) -> Valida
     for constraint in model._meta.constraints:
         if constraint.name == name:
             message = constraint.get_violation_error_message()
-            return ValidationError({_constraint_field(model, constraint): [message]})
+            error_class = Conflict if constraint.name in CONFLICT_CONSTRAINTS else ValidationError
+            return error_class({_constraint_field(model, constraint): [message]})
     return ValidationError({NON_FIELD_ERRORS: [f"The change conflicts with existing data ({name or 'integrity'})."]})
 
 
@@ -277,7 +294,7 @@ def appointment_book(
 def _locked_scheduled(appointment: Appointment, verb: str) -> Appointment:
     appointment = _locked(Appointment, appointment.pk)
     if appointment.status != AppointmentStatus.SCHEDULED:
-        raise ValidationError(
+        raise InvalidTransition(
             {"status": [f"Only a scheduled appointment can be {verb}; this one is {appointment.get_status_display()}."]}
         )
     return appointment
@@ -478,7 +495,7 @@ NOTE_FIELDS = frozenset({
 def _locked_draft(note: SessionNote) -> SessionNote:
     note = _locked(SessionNote, note.pk)
     if note.signed_at is not None:
-        raise ValidationError({NON_FIELD_ERRORS: ["This note is signed and locked; add an amendment instead."]})
+        raise InvalidTransition({NON_FIELD_ERRORS: ["This note is signed and locked; add an amendment instead."]})
     return note
 
 
@@ -521,7 +538,7 @@ def session_note_amend(
     with _acting(author):
         note = _locked(SessionNote, note.pk)
         if note.signed_at is None:
-            raise ValidationError({NON_FIELD_ERRORS: ["Only a signed note is amended; edit the draft instead."]})
+            raise InvalidTransition({NON_FIELD_ERRORS: ["Only a signed note is amended; edit the draft instead."]})
         amendment = SessionNoteAmendment(note=note, author=author, content=content.strip(), reason=reason.strip())
         return _save(amendment)
 
@@ -634,7 +651,7 @@ def _locked_open(record: FinancialRecord, verb: str) -> FinancialRecord:
     record = _locked(FinancialRecord, record.pk)
     if record.status not in OPEN_STATUSES:
         current = record.get_status_display()
-        raise ValidationError({"status": [f"Only an open bill can be {verb}; this one is {current}."]})
+        raise InvalidTransition({"status": [f"Only an open bill can be {verb}; this one is {current}."]})
     return record
 
 

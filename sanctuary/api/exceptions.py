@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from sanctuary.errors import Conflict
@@ -28,8 +29,20 @@ class ConflictError(exceptions.APIException):
 
 def _django_validation_detail(error: DjangoValidationError) -> Any:
     if hasattr(error, "error_dict"):
-        return {field: [str(m) for m in messages] for field, messages in error.message_dict.items()}
+        # Django's NON_FIELD_ERRORS key ("__all__") becomes DRF's, so both kinds of error read the same.
+        return {
+            api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field: [str(m) for m in messages]
+            for field, messages in error.message_dict.items()
+        }
     return [str(message) for message in error.messages]
+
+
+def _messages(detail: Any) -> list[str]:
+    if isinstance(detail, dict):
+        return [message for value in detail.values() for message in _messages(value)]
+    if isinstance(detail, list):
+        return [message for item in detail for message in _messages(item)]
+    return [str(detail)]
 
 
 def _flatten(detail: Any) -> Any:
@@ -57,7 +70,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     detail = _flatten(exc.detail)
     body: dict[str, Any] = {"status": response.status_code, "code": _code_of(exc)}
     if isinstance(detail, dict) and set(detail) != {"detail"}:
-        body["message"] = "Invalid input." if response.status_code == 400 else _message_of(exc)
+        # A 409 says what clashed (an overlapping booking, a signed note) in the message itself.
+        conflict = " ".join(_messages(detail)) if response.status_code == 409 else ""
+        body["message"] = "Invalid input." if response.status_code == 400 else conflict or _message_of(exc)
         body["fields"] = detail
     elif isinstance(detail, list):
         body["message"] = " ".join(detail) or _message_of(exc)

@@ -20,6 +20,7 @@ v1 = [
     path("me/", include("practice.api.portal.urls")),
     path("research/staff/eois/", include(("research.api.eoi_review", "eoi-review"))),
     path("research/staff/", include("research.api.staff_urls")),
+    path("", include(("practice.api.therapist.urls", "practice"))),
 ]
 
 urlpatterns = [

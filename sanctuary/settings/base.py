@@ -208,3 +208,15 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "YesMaybeNoEnum": ["yes", "maybe", "no"],
     "YesMaybeLaterNoEnum": ["yes", "maybe_later", "no"],
 })
+
+# --- practice API (therapist endpoints) ---
+# Several practice models have a ``status`` field with different choice sets; name each OpenAPI enum after
+# its choices class. The therapist API's rate limit per user.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "PatientStatusEnum": "practice.models.choices.PatientStatus",
+    "AppointmentStatusEnum": "practice.models.choices.AppointmentStatus",
+    "PaymentStatusEnum": "practice.models.choices.PaymentStatus",
+    "SessionKindEnum": "practice.models.choices.SessionKind",
+    "FinancialStatusFilterEnum": ["paid", "pending", "overdue"],
+})
+THERAPIST_API_THROTTLE = env.str("THERAPIST_API_THROTTLE", default="600/min")

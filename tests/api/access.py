@@ -68,12 +68,15 @@ def api_routes(prefix: str = "api/v1/") -> Iterator[tuple[str, type]]:
     for path, name, callback in walk(get_resolver().url_patterns, "", ""):
         if path.startswith(prefix):
             view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+            if getattr(callback, "actions", None):
+                # A ViewSet route: its method → action map lives on the view function, not on the class.
+                view = callback
             yield name, view
 
 
 def implemented_methods(view: type, name: str) -> set[str]:
     actions = getattr(view, "actions", None)
     if actions:  # a ViewSet route: only the mapped actions exist on this URL
-        return {method.upper() for method in actions}
+        return {method.upper() for method in actions if method not in ("options", "head")}
     allowed = {m for m in getattr(view, "http_method_names", []) if m not in ("options", "head")}
     return {m.upper() for m in allowed if hasattr(view, m)}

@@ -13,6 +13,7 @@ from django.db import connection
 from practice import selectors, services
 from practice.models import Appointment, AppointmentStatus, FinancialRecord, FinancialRecordType, SessionType
 from practice.models.choices import canonical
+from sanctuary.errors import Conflict, InvalidTransition
 from tests.practice.factories import AppointmentFactory, FinancialRecordFactory, SessionNoteFactory, TherapistFactory
 
 START = datetime(2030, 5, 6, 9, 0, tzinfo=UTC)
@@ -34,17 +35,35 @@ def test_booking_defaults_the_end_to_the_session_types_duration(practice) -> Non
     assert appointment.scheduled_end - appointment.scheduled_start == timedelta(minutes=60)
 
 
-def test_it_rejects_an_overlapping_appointment_on_the_start_field(practice) -> None:  # type: ignore[no-untyped-def]
+def test_it_rejects_an_overlapping_appointment_as_a_conflict_on_the_start_field(practice) -> None:  # type: ignore[no-untyped-def]
     _book(practice)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Conflict) as error:
         _book(practice, start=START + timedelta(minutes=20))
     assert error.value.message_dict["scheduled_start"] == ["The therapist already has an appointment at this time."]
+
+
+def test_bad_input_is_reported_before_any_clash(practice) -> None:  # type: ignore[no-untyped-def]
+    _book(practice)
+    with pytest.raises(ValidationError) as error:
+        _book(practice, start=START + timedelta(minutes=20), meeting_url="not a url")
+    assert not isinstance(error.value, Conflict)
+    assert set(error.value.message_dict) == {"meeting_url"}
+    with pytest.raises(ValidationError) as error:  # a reversed range is an input error, not an overlap
+        _book(practice, start=START + timedelta(minutes=20), scheduled_end=START + timedelta(minutes=10))
+    assert set(error.value.message_dict) == {"scheduled_end"}
+
+
+def test_rescheduling_onto_another_appointment_is_a_conflict(practice) -> None:  # type: ignore[no-untyped-def]
+    _book(practice)
+    later = _book(practice, start=START + timedelta(hours=2))
+    with pytest.raises(Conflict):
+        services.appointment_reschedule(appointment=later, scheduled_start=START + timedelta(minutes=30))
 
 
 def test_a_booking_race_past_validation_still_ends_as_a_validation_error(practice, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     _book(practice)
     monkeypatch.setattr(services, "validate", lambda instance: None)  # as if both requests validated at once
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Conflict) as error:
         _book(practice, start=START + timedelta(minutes=20))
     assert "scheduled_start" in error.value.message_dict
     assert Appointment.objects.count() == 1
@@ -78,7 +97,7 @@ def test_only_a_scheduled_appointment_can_be_rescheduled_cancelled_or_completed(
         lambda: services.appointment_complete(appointment=moved),
         lambda: services.appointment_reschedule(appointment=moved, scheduled_start=START),
     ):
-        with pytest.raises(ValidationError) as error:
+        with pytest.raises(InvalidTransition) as error:
             action()
         assert "status" in error.value.message_dict
 

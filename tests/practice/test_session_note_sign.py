@@ -10,6 +10,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from practice import services
 from practice.models import Appointment, NoteTag, SessionNote, SessionNoteAmendment
+from sanctuary.errors import InvalidTransition
 from tests.practice.factories import AppointmentFactory, SessionNoteFactory, TagFactory, UserFactory
 
 
@@ -64,11 +65,11 @@ def test_the_tags_of_a_signed_note_are_locked(signed_note: SessionNote) -> None:
 
 
 def test_the_service_refuses_to_edit_sign_again_or_delete_a_signed_note(signed_note: SessionNote, practice) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValidationError, match="signed and locked"):
+    with pytest.raises(InvalidTransition, match="signed and locked"):
         services.session_note_update(note=signed_note, changes={"content": "x"})
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidTransition):
         services.session_note_sign(note=signed_note, signed_by=practice.alice)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidTransition):
         services.session_note_delete(note=signed_note)
 
 

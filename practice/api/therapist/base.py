@@ -1,0 +1,68 @@
+"""What every therapist endpoint shares: who may call it, its rate limit, its documented error responses,
+and the requester's therapist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers, viewsets
+from rest_framework.throttling import UserRateThrottle
+
+from practice.api.permissions import IsTherapist
+from practice.models import Therapist
+from sanctuary.api.schema import error_responses
+
+READ_ERRORS = (400, 401, 403, 404, 429)
+WRITE_ERRORS = (*READ_ERRORS, 409)
+
+
+class TherapistSchema(AutoSchema):
+    """Documents the error envelope on every operation: 400 (bad filters or body), 401, 403, 404 (a foreign
+    or missing id, or a page past the end), 429, and 409 on writes (a clash or a wrong workflow state)."""
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        if direction == "response":
+            codes = READ_ERRORS if self.method == "GET" else WRITE_ERRORS
+            for code, response in error_responses(*codes).items():
+                if str(code) not in responses:
+                    responses[str(code)] = self._get_response_for_code(response, str(code), direction=direction)
+        return responses
+
+
+class TherapistRateThrottle(UserRateThrottle):
+    scope = "therapist_api"
+    rate = getattr(settings, "THERAPIST_API_THROTTLE", "600/min")
+
+
+class TherapistAPIMixin:
+    """Therapist only (``IsTherapist`` sets ``request.therapist``), throttled per user."""
+
+    permission_classes = [IsTherapist]
+    throttle_classes = [TherapistRateThrottle]
+    schema = TherapistSchema()
+    request: Any
+    swagger_fake_view = False
+
+    @property
+    def therapist(self) -> Therapist:
+        therapist: Therapist = self.request.therapist
+        return therapist
+
+    @property
+    def actor(self) -> User:
+        user: User = self.request.user
+        return user
+
+    def validated(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
+        """Validate the request body with an input serializer (400 with field errors on failure)."""
+        serializer = serializer_class(data=self.request.data, partial=partial, context={"request": self.request})
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+class TherapistViewSet(TherapistAPIMixin, viewsets.GenericViewSet):
+    pass
