@@ -3,6 +3,7 @@ and the requester's therapist."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -41,9 +42,9 @@ class TherapistRateThrottle(UserRateThrottle):
 class TherapistAPIMixin:
     """Therapist only (``IsTherapist`` sets ``request.therapist``), throttled per user."""
 
-    permission_classes = [IsTherapist]
-    throttle_classes = [TherapistRateThrottle]
-    schema = TherapistSchema()
+    permission_classes: Sequence[Any] = [IsTherapist]
+    throttle_classes: Sequence[Any] = [TherapistRateThrottle]
+    schema: Any = TherapistSchema()
     request: Any
     swagger_fake_view = False
 

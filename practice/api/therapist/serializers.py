@@ -34,7 +34,7 @@ from practice.models import (
 )
 from practice.selectors import FINANCIAL_PERIODS
 
-SCALE = {"min_value": 1, "max_value": 10}
+MIN_SCALE, MAX_SCALE = 1, 10  # the 1–10 scales, as the database CHECKs them
 # Calendar times far outside a practice's life would overflow the arithmetic on them (a default end, a kept
 # length): refuse them as input errors.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
@@ -46,7 +46,7 @@ class CalendarDateTimeField(serializers.DateTimeField):
         if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
             raise serializers.ValidationError(f"Use a time between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
         return moment
-MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": 0}
+MONEY_DIGITS, MONEY_PLACES = 10, 2  # DECIMAL(10,2), never negative
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
@@ -184,7 +184,7 @@ class AmendmentSerializer(serializers.ModelSerializer):
 
 
 class SessionNoteSerializer(serializers.ModelSerializer):
-    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    tags: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     amendments = AmendmentSerializer(many=True, read_only=True)
     is_signed = serializers.BooleanField(read_only=True)
 
@@ -206,7 +206,7 @@ class SessionNoteUpdateSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=50), required=False, max_length=50,
         help_text="Tag names; created when new. Replaces the note's tags.",
     )
-    mood_rating = serializers.IntegerField(required=False, allow_null=True, **SCALE)
+    mood_rating = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
     appointment = ScopedRelatedField(Appointment, required=False, allow_null=True)
     session_goals = serializers.CharField(required=False, allow_blank=True)
     homework_assigned = serializers.CharField(required=False, allow_blank=True)
@@ -248,11 +248,11 @@ class MoodEntryRecordSerializer(serializers.Serializer):
     patient = ScopedRelatedField(Patient)
     session_note = ScopedRelatedField(SessionNote, required=False, allow_null=True)
     entry_date = serializers.DateField()
-    mood_rating = serializers.IntegerField(**SCALE)
+    mood_rating = serializers.IntegerField(min_value=MIN_SCALE, max_value=MAX_SCALE)
     notes = serializers.CharField(required=False, allow_blank=True)
-    energy_level = serializers.IntegerField(required=False, allow_null=True, **SCALE)
-    anxiety_level = serializers.IntegerField(required=False, allow_null=True, **SCALE)
-    sleep_quality = serializers.IntegerField(required=False, allow_null=True, **SCALE)
+    energy_level = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
+    anxiety_level = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
+    sleep_quality = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
 
 
 class ProgressEntrySerializer(serializers.ModelSerializer):
@@ -272,9 +272,9 @@ class ProgressEntryRecordSerializer(serializers.Serializer):
     progress_area = shared_field(ProgressArea, required=False, allow_null=True)
     session_note = ScopedRelatedField(SessionNote, required=False, allow_null=True)
     entry_date = serializers.DateField()
-    score = serializers.IntegerField(**SCALE)
-    baseline_score = serializers.IntegerField(required=False, allow_null=True, **SCALE)
-    target_score = serializers.IntegerField(required=False, allow_null=True, **SCALE)
+    score = serializers.IntegerField(min_value=MIN_SCALE, max_value=MAX_SCALE)
+    baseline_score = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
+    target_score = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -298,14 +298,16 @@ class FinancialRecordSerializer(serializers.ModelSerializer):
 class FinancialRecordInputSerializer(serializers.Serializer):
     patient = ScopedRelatedField(Patient)
     appointment = ScopedRelatedField(Appointment, required=False, allow_null=True)
-    amount = serializers.DecimalField(**MONEY)
+    amount = serializers.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, min_value=0)
     record_type = serializers.ChoiceField(FinancialRecordType.choices)
     record_date = serializers.DateField()
     due_date = serializers.DateField(required=False, allow_null=True)
     session_type = serializers.ChoiceField(SessionKind.choices, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
     invoice_number = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    discount_applied = serializers.DecimalField(required=False, **MONEY)
+    discount_applied = serializers.DecimalField(
+        required=False, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, min_value=0,
+    )
     insurer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     insurance_policy_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
     insurance_claim_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -315,7 +317,9 @@ class FinancialRecordInputSerializer(serializers.Serializer):
     coverage_percent = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True,
     )
-    copay_amount = serializers.DecimalField(required=False, allow_null=True, **MONEY)
+    copay_amount = serializers.DecimalField(
+        required=False, allow_null=True, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, min_value=0,
+    )
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
