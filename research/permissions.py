@@ -19,14 +19,19 @@ RESEARCH_MODELS = (
 READ_ONLY = {"engagementevent", "outboundemail", "therapistresearchstate", "eoireviewevent"}
 
 
-def research_staff_group_ensure(apps: Any) -> Any:
-    """Create or refresh the group; ``apps`` is the migration state or ``django.apps.apps``."""
+def permissions_ensure(apps: Any) -> None:
+    """Create model permissions now: on a fresh database Django only creates them after all migrations."""
     for app_config in apps.get_app_configs():
         # create_permissions skips apps whose models module is unset (always so for migration stubs).
         had_models = getattr(app_config, "models_module", None)
         app_config.models_module = had_models or True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = had_models
+
+
+def research_staff_group_ensure(apps: Any) -> Any:
+    """Create or refresh the group; ``apps`` is the migration state or ``django.apps.apps``."""
+    permissions_ensure(apps)
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     group, _ = group_model.objects.get_or_create(name=RESEARCH_STAFF_GROUP)
@@ -42,3 +47,20 @@ def research_staff_group_ensure(apps: Any) -> Any:
     )
     group.permissions.set([*research, *directory])
     return group
+
+
+# Practice managers reopen rejected EOIs (issue 5: "only by a manager"); the review page is all they need.
+MANAGER_EOI_PERMISSIONS = ("view_expressionofinterest", "change_expressionofinterest", "view_eoireviewevent")
+
+
+def practice_manager_eoi_access_grant(apps: Any) -> None:
+    """Give the Practice manager group the EOI review page (historical models in migrations)."""
+    from practice.selectors import PRACTICE_MANAGER_GROUP
+
+    permissions_ensure(apps)
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    group, _ = group_model.objects.get_or_create(name=PRACTICE_MANAGER_GROUP)
+    group.permissions.add(*permission_model.objects.filter(
+        content_type__app_label="research", codename__in=MANAGER_EOI_PERMISSIONS,
+    ))

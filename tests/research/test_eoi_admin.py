@@ -97,10 +97,10 @@ def test_only_a_manager_can_reopen_from_the_admin(client: Client) -> None:
     assert "You may not reopen" in response.content.decode()
     eoi.refresh_from_db()
     assert eoi.profile_status == S.REJECTED
-    boss = manager()
-    boss.is_superuser = True  # practice managers get no research model permissions; a superuser has all
-    boss.save()
+    boss = manager()  # a Practice manager, not a superuser
+    assert not boss.is_superuser
     client.force_login(boss)
+    assert client.get(f"{EOI_ADMIN}{eoi.pk}/change/").status_code == 200
     client.post(f"{EOI_ADMIN}{eoi.pk}/review/reopen/", {"reason": "New evidence"})
     eoi.refresh_from_db()
     assert eoi.profile_status == S.PENDING
