@@ -36,6 +36,7 @@ from practice.models import (
     Tag,
     Therapist,
 )
+from sanctuary.admin import ReadOnlyInline
 
 # --- scoping ------------------------------------------------------------------------------------------------
 
@@ -248,18 +249,6 @@ class TagAdmin(admin.ModelAdmin):
 
 
 # --- patients ------------------------------------------------------------------------------------------------
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class SessionNoteInline(ReadOnlyInline):

@@ -42,6 +42,7 @@ from research.services import (
     eoi_reopen,
     eoi_start_review,
 )
+from sanctuary.admin import ReadOnlyInline
 
 
 class ReadOnlyMixin:
@@ -366,25 +367,13 @@ class TherapistResearchStateAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 # ------------------------------------------------------------------------------------- therapist page
-class _TherapistInline(admin.TabularInline):
-    extra = 0
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class SurveyInline(_TherapistInline):
+class SurveyInline(ReadOnlyInline):
     model = SurveyResponse
     fields = ("submitted_at", "profession", "years_practice", "fee_per_match", "monthly_subscription")
     readonly_fields = fields
 
 
-class FeedbackInline(_TherapistInline):
+class FeedbackInline(ReadOnlyInline):
     model = Feedback
     fields = ("submitted_at", "rating", "section", "comment", "survey_response")
     readonly_fields = fields
@@ -393,19 +382,19 @@ class FeedbackInline(_TherapistInline):
         return super().get_queryset(request).select_related("survey_response")
 
 
-class EOIInline(_TherapistInline):
+class EOIInline(ReadOnlyInline):
     model = ExpressionOfInterest
     fields = ("submitted_at", "audience", "profile_status", "professional_title")
     readonly_fields = fields
 
 
-class OutboundEmailInline(_TherapistInline):
+class OutboundEmailInline(ReadOnlyInline):
     model = OutboundEmail
     fields = ("step", "subject", "variant", "status", "sent_at")
     readonly_fields = fields
 
 
-class EventInline(_TherapistInline):
+class EventInline(ReadOnlyInline):
     model = EngagementEvent
     fields = ("occurred_at", "kind", "status", "machine_open", "context")
     readonly_fields = fields
