@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Max, QuerySet
@@ -37,6 +36,7 @@ from practice.models import (
     Therapist,
 )
 from sanctuary.admin import ReadOnlyInline
+from sanctuary.users import acting_user
 
 # --- scoping ------------------------------------------------------------------------------------------------
 
@@ -45,12 +45,6 @@ def _therapist(request: HttpRequest) -> Therapist | None:
     if not hasattr(request, "_practice_therapist"):
         request._practice_therapist = selectors.therapist_for_user(request.user)  # type: ignore[attr-defined]
     return request._practice_therapist  # type: ignore[attr-defined]
-
-
-def _acting_user(request: HttpRequest) -> User:
-    """The logged-in staff user behind an admin request (the admin serves nobody else)."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _whole_practice(request: HttpRequest) -> bool:
@@ -300,11 +294,11 @@ class PatientAdmin(ServiceAdmin):
     def save_model(self, request: HttpRequest, obj: Patient, form: forms.ModelForm, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in services.PATIENT_FIELDS if name in form.cleaned_data}
         if change:
-            saved = services.patient_update(patient=obj, changes=fields, actor=_acting_user(request))
+            saved = services.patient_update(patient=obj, changes=fields, actor=acting_user(request))
         else:
             fields.pop("status", None)
             therapist = self.acting_therapist(request, form)
-            saved = services.patient_create(therapist=therapist, actor=_acting_user(request), **fields)
+            saved = services.patient_create(therapist=therapist, actor=acting_user(request), **fields)
         _adopt(obj, saved)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -323,7 +317,7 @@ class PatientAdmin(ServiceAdmin):
                 continue
             elif instance.pk is None:
                 data = {k: v for k, v in inline_form.cleaned_data.items() if k not in ("id", "patient", "DELETE")}
-                formset.new_objects.append(record(patient=patient, actor=_acting_user(request), **data))
+                formset.new_objects.append(record(patient=patient, actor=acting_user(request), **data))
             else:
                 services.validate(instance)
                 instance.save()
@@ -337,7 +331,7 @@ class PatientAdmin(ServiceAdmin):
     @admin.action(description="Archive selected patients")
     def archive_patients(self, request: HttpRequest, queryset: QuerySet) -> None:
         for patient in queryset:
-            services.patient_archive(patient=patient, actor=_acting_user(request))
+            services.patient_archive(patient=patient, actor=acting_user(request))
 
 
 # --- appointments ---------------------------------------------------------------------------------------------
@@ -370,30 +364,30 @@ class AppointmentAdmin(ServiceAdmin):
             saved = services.appointment_book(
                 therapist=self.acting_therapist(request, form), patient=data["patient"],
                 scheduled_start=data["scheduled_start"], scheduled_end=data["scheduled_end"],
-                actor=_acting_user(request), **details,
+                actor=acting_user(request), **details,
             )
         else:
             saved = obj
             if {"scheduled_start", "scheduled_end"} & set(form.changed_data):
                 saved = services.appointment_reschedule(
                     appointment=obj, scheduled_start=data["scheduled_start"], scheduled_end=data["scheduled_end"],
-                    actor=_acting_user(request),
+                    actor=acting_user(request),
                 )
-            saved = services.appointment_update_details(appointment=saved, changes=details, actor=_acting_user(request))
+            saved = services.appointment_update_details(appointment=saved, changes=details, actor=acting_user(request))
         _adopt(obj, saved)
 
     @admin.action(description="Mark as completed (as scheduled)")
     def complete_as_scheduled(self, request: HttpRequest, queryset: QuerySet) -> None:
         for appointment in queryset:
             self._run(request, lambda a=appointment: services.appointment_complete(
-                appointment=a, actual_start=a.scheduled_start, actual_end=a.scheduled_end, actor=_acting_user(request),
+                appointment=a, actual_start=a.scheduled_start, actual_end=a.scheduled_end, actor=acting_user(request),
             ))
 
     @admin.action(description="Mark as no-show")
     def mark_no_show(self, request: HttpRequest, queryset: QuerySet) -> None:
         for appointment in queryset:
             self._run(request, lambda a=appointment: services.appointment_mark_no_show(
-                appointment=a, actor=_acting_user(request),
+                appointment=a, actor=acting_user(request),
             ))
 
     @admin.action(description="Cancel selected appointments")
@@ -401,7 +395,7 @@ class AppointmentAdmin(ServiceAdmin):
         reason = f"Cancelled in the admin by {request.user.get_username()}"
         for appointment in queryset:
             self._run(request, lambda a=appointment: services.appointment_cancel(
-                appointment=a, reason=reason, actor=_acting_user(request),
+                appointment=a, reason=reason, actor=acting_user(request),
             ))
 
 
@@ -460,11 +454,11 @@ class SessionNoteAdmin(ServiceAdmin):
         tags = [data.pop("tag_names", "") or ""]
         fields = {k: v for k, v in data.items() if k in services.NOTE_FIELDS}
         if change:
-            saved = services.session_note_update(note=obj, changes=fields, tags=tags, actor=_acting_user(request))
+            saved = services.session_note_update(note=obj, changes=fields, tags=tags, actor=acting_user(request))
         else:
             saved = services.session_note_create(
                 therapist=self.acting_therapist(request, form), patient=data["patient"], tags=tags,
-                actor=_acting_user(request), **fields,
+                actor=acting_user(request), **fields,
             )
         _adopt(obj, saved)
 
@@ -473,17 +467,17 @@ class SessionNoteAdmin(ServiceAdmin):
         return None
 
     def delete_model(self, request: HttpRequest, obj: SessionNote) -> None:
-        services.session_note_delete(note=obj, actor=_acting_user(request))
+        services.session_note_delete(note=obj, actor=acting_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for note in queryset:
-            self._run(request, lambda n=note: services.session_note_delete(note=n, actor=_acting_user(request)))
+            self._run(request, lambda n=note: services.session_note_delete(note=n, actor=acting_user(request)))
 
     @admin.action(description="Sign and lock selected notes")
     def sign_notes(self, request: HttpRequest, queryset: QuerySet) -> None:
         signed = 0
         for note in queryset.filter(signed_at__isnull=True):
-            if self._run(request, lambda n=note: services.session_note_sign(note=n, signed_by=_acting_user(request))):
+            if self._run(request, lambda n=note: services.session_note_sign(note=n, signed_by=acting_user(request))):
                 signed += 1
         self.message_user(request, f"Signed {signed} note(s).")
 
@@ -518,7 +512,7 @@ class SessionNoteAmendmentAdmin(ServiceAdmin):
 
     def save_model(self, request: HttpRequest, obj: SessionNoteAmendment, form: Any, change: bool) -> None:
         saved = services.session_note_amend(
-            note=form.cleaned_data["note"], author=_acting_user(request), content=form.cleaned_data["content"],
+            note=form.cleaned_data["note"], author=acting_user(request), content=form.cleaned_data["content"],
             reason=form.cleaned_data["reason"],
         )
         _adopt(obj, saved)
@@ -555,7 +549,7 @@ class TrackingAdmin(ServiceAdmin):
             obj.save()
             return
         data = {k: v for k, v in form.cleaned_data.items() if k != "therapist"}
-        saved = type(self).record_service(actor=_acting_user(request), **data)
+        saved = type(self).record_service(actor=acting_user(request), **data)
         _adopt(obj, saved)
 
 
@@ -600,7 +594,7 @@ class FinancialRecordAdmin(ServiceAdmin):
             return
         data = {k: v for k, v in form.cleaned_data.items() if k != "therapist"}
         saved = services.financial_record_create(
-            therapist=self.acting_therapist(request, form), actor=_acting_user(request), **data,
+            therapist=self.acting_therapist(request, form), actor=acting_user(request), **data,
         )
         _adopt(obj, saved)
 
@@ -609,7 +603,7 @@ class FinancialRecordAdmin(ServiceAdmin):
         for record in queryset:
             self._run(request, lambda r=record: services.financial_record_pay(
                 record=r, paid_date=timezone.localdate(), payment_method=r.payment_method or "other",
-                actor=_acting_user(request),
+                actor=acting_user(request),
             ))
 
     @admin.action(description="Void selected bills")
@@ -617,5 +611,5 @@ class FinancialRecordAdmin(ServiceAdmin):
         reason = f"Voided in the admin by {request.user.get_username()}"
         for record in queryset:
             self._run(request, lambda r=record: services.financial_record_void(
-                record=r, reason=reason, actor=_acting_user(request),
+                record=r, reason=reason, actor=acting_user(request),
             ))

@@ -12,7 +12,8 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from practice.models import Patient, Therapist
+from practice.models import Patient
+from practice.selectors import therapist_for_user
 
 
 class IsTherapist(BasePermission):
@@ -24,7 +25,7 @@ class IsTherapist(BasePermission):
         user = request.user
         if not user or not user.is_authenticated:
             return False
-        therapist = Therapist.objects.filter(user=user, is_active=True).first()
+        therapist = therapist_for_user(user)
         request.therapist = therapist  # type: ignore[attr-defined]
         return therapist is not None
 

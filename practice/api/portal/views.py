@@ -37,6 +37,7 @@ from practice.api.portal.serializers import (
 )
 from practice.models import Patient
 from sanctuary.api.schema import LIST_ERRORS, error_responses
+from sanctuary.users import acting_user
 
 DETAIL_ERRORS = error_responses(401, 403, 404)
 TAGS = ["patient portal"]
@@ -51,8 +52,7 @@ class PortalMixin(APIView):
     @property
     def acting_user(self) -> User:
         """The logged-in patient's user (IsPatient has already refused anyone else)."""
-        assert isinstance(self.request.user, User)
-        return self.request.user
+        return acting_user(self.request)
 
     def query_params(self, serializer_class: type) -> dict[str, Any]:
         params = serializer_class(data=self.request.query_params)

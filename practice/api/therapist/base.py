@@ -15,6 +15,7 @@ from rest_framework.throttling import UserRateThrottle
 from practice.api.permissions import IsTherapist
 from practice.models import Therapist
 from sanctuary.api.schema import error_responses
+from sanctuary.users import acting_user
 
 READ_ERRORS = (400, 401, 403, 404, 429)
 WRITE_ERRORS = (*READ_ERRORS, 409)
@@ -55,8 +56,7 @@ class TherapistAPIMixin:
 
     @property
     def actor(self) -> User:
-        user: User = self.request.user
-        return user
+        return acting_user(self.request)
 
     def validated(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
         """Validate the request body with an input serializer (400 with field errors on failure)."""
