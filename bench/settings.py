@@ -49,13 +49,15 @@ LOGGING = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
-# The load run sends hundreds of requests/s from one client address: the research intake throttles
-# (production default 30/min and 120/min per client) are raised so that they still run (the cache lookup is
-# part of the measured cost) but never refuse. Override with the same env variables as production.
+# The load run sends hundreds of requests/s from one client address and one therapist login: the research
+# intake throttles (production default 30/min and 120/min per client) and the therapist API's per-user throttle
+# (600/min) are raised so that they still run (the cache lookup is part of the measured cost) but never refuse.
+# Override with the same env variables as production.
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update({  # noqa: F405
     "research_intake": env.str("RESEARCH_INTAKE_THROTTLE", default="1000000/min"),
     "research_beacon": env.str("RESEARCH_BEACON_THROTTLE", default="1000000/min"),
 })
+THERAPIST_API_THROTTLE = env.str("THERAPIST_API_THROTTLE", default="1000000/min")
 # The Svix signing secret the webhook scenario signs with (bench.lib.payloads.BENCH_WEBHOOK_SECRET).
 RESEND_WEBHOOK_SECRET = env.str(
     "RESEND_WEBHOOK_SECRET", default="whsec_c2FuY3R1YXJ5LWJlbmNoLW9ubHktd2ViaG9vay1rZXk=",

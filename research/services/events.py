@@ -26,10 +26,10 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from psycopg.types.json import Jsonb
 
 from research.models import EventKind, EventStatus, FunnelStage, OutboundEmail, SuppressionReason
+from sanctuary.db import PreparedStatement
 
 
 @dataclass
@@ -186,6 +186,17 @@ SELECT ins.id, ins.therapist_id, ins.machine_open, att.therapist_id IS NOT NULL,
   FROM att LEFT JOIN ins ON TRUE
 """
 
+# Prepared once per connection: parsing and planning the statement cost more than running it.
+_STATEMENT = PreparedStatement("research_event_record", _SQL, {
+    "kind": "text", "occurred_at": "timestamptz", "context": "jsonb", "status": "text",
+    "provider_event_id": "text", "therapist_id": "uuid", "outbound_email_id": "uuid",
+    "provider_message_id": "text", "recipient": "text", "suppress": "text", "outbound_status": "text",
+    "proxy_ua": "boolean", "machine_secs": "double precision", "stage": "integer", "invited": "boolean",
+    "opened": "boolean", "clicked": "boolean", "completed": "boolean", "sandbox": "boolean",
+    "feedback": "boolean", "followup": "boolean", "step_bits": "integer", "unsubscribed": "boolean",
+    "bounced": "boolean", "complained": "boolean", "variant": "text", "experiment_id": "text",
+})
+
 
 @dataclass(frozen=True)
 class RecordedEvent:
@@ -234,9 +245,8 @@ def event_record(event: EventInput) -> RecordedEvent | None:
         "variant": delta.variant,
         "experiment_id": delta.experiment_id,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_SQL, params)
-        row = cursor.fetchone()
+    row = _STATEMENT.fetchone(params)
+    assert row is not None  # the final SELECT reads from "att", which always has one row
     if event.therapist_id is not None and not row[3]:
         raise UnknownParticipant(str(event.therapist_id))
     if row[0] is None:

@@ -9,12 +9,13 @@ serializer becomes a ``ValidationError`` (→ 400) here instead of a 500.
 from __future__ import annotations
 
 import contextlib
+import functools
 import uuid
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 
 from practice.models import Therapist
@@ -50,54 +51,78 @@ def _integrity_to_validation(exc: IntegrityError) -> ValidationError:
     return ValidationError({"non_field_errors": [f"Rejected by the database rule {constraint}."]})
 
 
+@functools.cache
+def _survey_upsert_sql(update: tuple[str, ...]) -> str:
+    """The upsert for ``_upsert_by_therapist``, built once per set of updated fields from the model's columns."""
+    fields = SurveyResponse._meta.concrete_fields
+    quote = connection.ops.quote_name
+    column = {f.name: quote(f.attname if f.column is None else f.column) for f in fields}
+    assignments = ", ".join(f"{column[name]} = EXCLUDED.{column[name]}" for name in update)
+    # Quoted column names of the model only; every value is a parameter.
+    return (
+        f"INSERT INTO {quote(SurveyResponse._meta.db_table)} ({', '.join(column.values())}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT (therapist_id) WHERE therapist_id IS NOT NULL DO UPDATE SET {assignments} "
+        "RETURNING id, (xmax <> 0)"
+    )
+
+
+def _upsert_by_therapist(response: SurveyResponse, update: list[str]) -> tuple[uuid.UUID, bool]:
+    """``INSERT ... ON CONFLICT (therapist) DO UPDATE`` the submitted columns; returns (id, whether it existed).
+
+    One statement instead of a locked read and a write. The partial unique index on ``therapist`` decides,
+    so two first submissions racing each other cannot both insert: the second updates the first's row.
+    Values go through each field's ``pre_save``/``get_db_prep_save``, as ``Model.save`` would send them.
+    ``xmax`` is 0 for a row this statement inserted and set for one it updated (locked by the update).
+    """
+    values = [f.get_db_prep_save(f.pre_save(response, add=True), connection)
+              for f in SurveyResponse._meta.concrete_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_survey_upsert_sql(tuple(update)), values)
+        pk, existed = cursor.fetchone()
+    return pk, existed
+
+
 def survey_response_submit(
     *, claims: SurveyClaims, answers: dict[str, Any], consent_version: str, consented_at: datetime,
     submitted_at: datetime, provenance: dict[str, Any],
 ) -> tuple[SurveyResponse, bool]:
     """Create or update (same token → same therapist → same row) the response, then log completion.
 
-    Returns the response and whether it already existed (read under the row lock, so the caller needs no
-    query of its own: issue 7 keeps intake at a few statements)."""
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                response = (
-                    SurveyResponse.objects.select_for_update(no_key=True).filter(therapist_id=claims.therapist_id).first()
-                    or SurveyResponse(therapist_id=claims.therapist_id)
-                )
-                existed = not response._state.adding
-                for name, value in {**answers, **provenance}.items():
-                    setattr(response, name, value)
-                response.consent_version = consent_version
-                response.consented_at = consented_at
-                response.submitted_at = submitted_at
-                response.full_clean(exclude=["therapist"], validate_unique=False, validate_constraints=False)
-                response.save()
-                context = {k: v for k, v in provenance.items() if k.startswith("utm_") and v}
-                if claims.variant:
-                    context["variant"] = claims.variant
-                if claims.experiment_id:
-                    context["experiment_id"] = claims.experiment_id
-                event_record(EventInput(
-                    kind=EventKind.SURVEY_COMPLETED, occurred_at=submitted_at, therapist_id=claims.therapist_id,
-                    recipient=response.email, context=context,
-                    # First completion only: a resubmission updates the answers, not the funnel.
-                    provider_event_id=f"survey:{response.pk}",
-                    delta=StateDelta(stage=FunnelStage.SURVEY_COMPLETED, completed=True,
-                                     variant=claims.variant, experiment_id=claims.experiment_id),
-                ))
-                return response, existed
-        except UnknownParticipant as exc:
+    Two statements in one transaction: the upsert and the completion event (issue 7 keeps intake at a few
+    statements). Returns the response as submitted (with the stored row's id) and whether a response
+    already existed, so the caller needs no query of its own. Staff-side columns (processing status,
+    notes) and answers no longer asked are left as they are on a resubmission.
+    """
+    submitted = {**answers, **provenance, "consent_version": consent_version, "consented_at": consented_at,
+                 "submitted_at": submitted_at}
+    response = SurveyResponse(therapist_id=claims.therapist_id, **submitted)
+    response.full_clean(exclude=["therapist"], validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            response.pk, existed = _upsert_by_therapist(response, [*submitted, "updated_at"])
+            response._state.adding = False
+            context = {k: v for k, v in provenance.items() if k.startswith("utm_") and v}
+            if claims.variant:
+                context["variant"] = claims.variant
+            if claims.experiment_id:
+                context["experiment_id"] = claims.experiment_id
+            event_record(EventInput(
+                kind=EventKind.SURVEY_COMPLETED, occurred_at=submitted_at, therapist_id=claims.therapist_id,
+                recipient=response.email, context=context,
+                # First completion only: a resubmission updates the answers, not the funnel.
+                provider_event_id=f"survey:{response.pk}",
+                delta=StateDelta(stage=FunnelStage.SURVEY_COMPLETED, completed=True,
+                                 variant=claims.variant, experiment_id=claims.experiment_id),
+            ))
+    except UnknownParticipant as exc:
+        raise ValidationError({"token": ["This invitation no longer matches a participant."]}) from exc
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
+        if constraint.endswith("_fk_practice_therapist_id"):
             raise ValidationError({"token": ["This invitation no longer matches a participant."]}) from exc
-        except IntegrityError as exc:
-            constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
-            # Two first submissions raced on the one-per-therapist index: the retry updates the winner's row.
-            if attempt == 0 and constraint == "research_surveyresponse_one_per_therapist":
-                continue
-            if constraint and constraint.endswith("_fk_practice_therapist_id"):
-                raise ValidationError({"token": ["This invitation no longer matches a participant."]}) from exc
-            raise _integrity_to_validation(exc) from exc
-    raise AssertionError("unreachable")
+        raise _integrity_to_validation(exc) from exc
+    return response, existed
 
 
 def audience_for_section(section: str) -> str:

@@ -396,15 +396,30 @@ def _statements(api, url: str, body: Any) -> list[str]:  # type: ignore[no-untyp
     return [q["sql"] for q in queries]
 
 
-def test_a_survey_submission_reads_its_row_once_under_the_lock(api, token) -> None:
-    """Create and update: BEGIN, the locked read, the write, the event statement, COMMIT; no extra read."""
+def test_a_survey_submission_is_one_upsert_and_one_event_statement(api, token) -> None:
+    """Create and update alike: the upsert (INSERT ... ON CONFLICT DO UPDATE) and the event statement, in
+    one transaction; no read of the response table, locked or not."""
     first = _statements(api, SURVEY, survey_body(token))
-    again = _statements(api, SURVEY, survey_body(token))
+    again = _statements(api, SURVEY, survey_body(token, comments="Second thoughts."))
     for statements in (first, again):
-        reads = [s for s in statements if 'FROM "research_surveyresponse"' in s and "INSERT INTO" not in s
-                 and "UPDATE " not in s]
-        assert len(reads) == 1, reads
-        assert len(statements) <= 6, [s[:80] for s in statements]
+        touching = [s for s in statements if '"research_surveyresponse"' in s]
+        assert len(touching) == 1, touching
+        assert 'INSERT INTO "research_surveyresponse"' in touching[0] and "ON CONFLICT" in touching[0]
+        # The transaction's own statements (savepoints under the test's transaction; pghistory prefixes
+        # its context to every statement in a request) aside.
+        writes = [s for s in statements if "SAVEPOINT" not in s]
+        assert len(writes) == 2, [s[:80] for s in writes]
+    assert SurveyResponse.objects.get().comments == "Second thoughts."
+
+
+def test_a_resubmission_keeps_the_staff_columns_and_the_first_id(api, token) -> None:
+    first = post(api, SURVEY, survey_body(token)).json()
+    SurveyResponse.objects.update(processing_status="in_review", notes="Called back.")
+    again = post(api, SURVEY, survey_body(token, comments="Changed my mind.")).json()
+    row = SurveyResponse.objects.get()
+    assert again == {"id": first["id"], "updated": True} and str(row.pk) == first["id"]
+    assert (row.processing_status, row.notes, row.comments) == ("in_review", "Called back.", "Changed my mind.")
+    assert row.created_at < row.updated_at
 
 
 def test_the_survey_answer_says_whether_it_updated(api, token) -> None:

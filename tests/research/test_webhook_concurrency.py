@@ -55,3 +55,30 @@ def test_concurrent_distinct_events_lose_no_updates(live_server) -> None:  # typ
     state = TherapistResearchState.objects.get(therapist=therapist)  # created by the first event, raced by the rest
     assert state.opens_count == 24
     assert state.stage == FunnelStage.OPENED
+
+
+def test_racing_first_survey_submissions_make_one_response_and_one_completion(live_server) -> None:  # type: ignore[no-untyped-def]
+    """The upsert's unique index decides the race: one insert, the rest update it; one completion event."""
+    import json
+
+    from research.models import EventKind, SurveyResponse
+    from research.tokens import survey_token_make
+    from tests.research.test_intake import SURVEY, survey_body
+
+    therapist = make_therapist()
+    url = f"{live_server.url}{SURVEY}"
+
+    def post(n: int) -> tuple[int, dict]:
+        body = json.dumps(survey_body(survey_token_make(therapist_id=therapist.pk), comments=f"Take {n}.")).encode()
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"},  # noqa: S310
+                                         method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+            return int(response.status), json.loads(response.read())
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(post, range(12)))
+
+    assert sorted(status for status, _ in answers) == [200] * 11 + [201]
+    assert len({answer["id"] for _, answer in answers}) == 1
+    assert SurveyResponse.objects.filter(therapist=therapist).count() == 1
+    assert EngagementEvent.objects.filter(therapist=therapist, kind=EventKind.SURVEY_COMPLETED).count() == 1
