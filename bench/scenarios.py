@@ -383,6 +383,82 @@ def _beacon(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request
     }) for i in range(count)]
 
 
+# -- the same writes raw (bench/views.py raw_*): the floors the intake targets are defined against ----------------
+
+def _canonical(serializer: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` as the endpoint stores it: the serializer's canonical values (prepared once, never timed)."""
+    import json
+
+    from research.api import serializers
+
+    checked = getattr(serializers, serializer)(data=body)
+    checked.is_valid(raise_exception=True)
+    return json.loads(json.dumps(dict(checked.validated_data), default=str))
+
+
+def _therapist_ids(ctx: BenchContext) -> list[str]:
+    if "therapist_ids" not in ctx.extras:
+        from research.tokens import survey_token_read
+
+        ctx.extras["therapist_ids"] = [str(survey_token_read(t).therapist_id) for t in _tokens(ctx)]
+    return ctx.extras["therapist_ids"]
+
+
+def _raw_survey(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request]:
+    from bench.lib.load import json_request
+
+    ids = _therapist_ids(ctx)
+    answers = ctx.extras.setdefault("survey_canonical", _canonical("SurveyAnswersSerializer", SURVEY_ANSWERS))
+    return [json_request("/bench/raw-survey/", {
+        "therapist_id": ids[(round_index * 7919 + i) % len(ids)], "session_id": f"bench-{ctx.run_id}-{round_index}-{i}",
+        "survey": answers,
+    }) for i in range(count)]
+
+
+def _raw_eoi(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request]:
+    from bench.lib.load import json_request
+
+    canonical = ctx.extras.setdefault("eoi_canonical", _canonical("EOISerializer", {
+        "email": f"eoi@{BENCH_DOMAIN}", "email_consent": True, "audience": "individual",
+        "therapy_interests": ["LGBTQ+ affirming care"], "additional_thoughts": "Someone kind", "full_name": "Sam",
+    }))
+    return [json_request("/bench/raw-eoi/", {
+        **canonical, "email": f"raweoi{ctx.run_id}r{round_index}n{i}@{BENCH_DOMAIN}",
+    }) for i in range(count)]
+
+
+def _raw_beacon(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request]:
+    from bench.lib.load import json_request
+
+    ids = _therapist_ids(ctx)
+    return [json_request("/bench/raw-beacon/", {
+        "therapist_id": ids[i % len(ids)], "session_id": f"raw-{ctx.run_id}-{round_index}-{i}",
+        "page_path": "/sandbox/",
+    }) for i in range(count)]
+
+
+def _raw_feedback(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request]:
+    return [Request(r.method, "/bench/raw-feedback/", r.headers, r.body) for r in _feedback(ctx, round_index, count)]
+
+
+register(HttpScenario(
+    name="raw-survey", path="/bench/raw-survey/", method="POST", requests=_raw_survey, prepare=_survey_prepare,
+    floor="insert-view", description="survey floor: the same upsert + events.py statement, raw, one transaction",
+))
+register(HttpScenario(
+    name="raw-feedback", path="/bench/raw-feedback/", method="POST", requests=_raw_feedback, floor="insert-view",
+    description="feedback floor: the same row into research_feedback, one raw INSERT",
+))
+register(HttpScenario(
+    name="raw-eoi", path="/bench/raw-eoi/", method="POST", requests=_raw_eoi, floor="insert-view",
+    description="EOI floor: the e-mail lookup + the same row into research_expressionofinterest, raw",
+))
+register(HttpScenario(
+    name="raw-beacon", path="/bench/raw-beacon/", method="POST", requests=_raw_beacon, prepare=_survey_prepare,
+    floor="insert-view", description="beacon floor: events.py's statement (prepared), therapist from the body",
+))
+
+
 # -- therapist API (issue 6): registered now, skipped until its routes exist ----------------------------------
 
 def _therapist_prepare(ctx: BenchContext) -> None:
@@ -433,20 +509,20 @@ register(HttpScenario(
 ))
 register(HttpScenario(
     name="survey", path="/api/v1/research/survey/responses/", method="POST", requests=_survey,
-    prepare=_survey_prepare, floor="insert-view", min_ratio=0.35, min_rate=150,
+    prepare=_survey_prepare, floor="raw-survey", min_ratio=0.35, min_rate=150,
     description="survey submission (token, upsert + completion event)",
 ))
 register(HttpScenario(
     name="feedback", path="/api/v1/research/feedback/", method="POST", requests=_feedback,
-    floor="insert-view", min_ratio=0.35, min_rate=150, description="anonymous feedback",
+    floor="raw-feedback", min_ratio=0.35, min_rate=150, description="anonymous feedback",
 ))
 register(HttpScenario(
     name="eoi", path="/api/v1/research/eoi/", method="POST", requests=_eoi,
-    floor="insert-view", min_ratio=0.35, min_rate=150, description="expression of interest (individual)",
+    floor="raw-eoi", min_ratio=0.35, min_rate=150, description="expression of interest (individual)",
 ))
 register(HttpScenario(
     name="beacon", path="/api/v1/research/sandbox-visits/", method="POST", requests=_beacon,
-    prepare=_survey_prepare, floor="insert-view", min_ratio=0.70, min_rate=150,
+    prepare=_survey_prepare, floor="raw-beacon", min_ratio=0.70, min_rate=150,
     description="sandbox-visit beacon (token, unique session ids: one event each)",
 ))
 register(HttpScenario(

@@ -9,11 +9,16 @@ is one parametrised raw statement on a ``bench_floor_*`` table that the harness 
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
-from django.http import HttpRequest, JsonResponse
+from django.db.models import Field, JSONField, Model
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from psycopg.types.json import Jsonb
 
 from bench.lib.tables import EVENT_INSERT, EVENT_UPDATE, INSERT_ONE
 
@@ -109,3 +114,141 @@ def raw_upcoming(request: HttpRequest) -> JsonResponse:
     return _raw_page(request, _UPCOMING_PAGE, _COLUMNS["upcoming"],
                      "SELECT count(*) FROM practice_appointment WHERE therapist_id = %s AND status = 'scheduled' "
                      "AND scheduled_start >= now()")
+
+
+# -- the same writes as the intake endpoints, raw (issue 7: "a plain view doing the same raw INSERT") ----------
+#
+# Each floor below writes what its endpoint writes, to the same tables, in raw SQL from the parsed JSON body:
+# no DRF, no serializer, no model instance, no token check (the body names the therapist directly, as the
+# event floor skips the webhook's signature). Column lists come from the models' metadata once, at import.
+
+def _insert_sql(model: type[Model], suffix: str = "") -> tuple[str, list[Field]]:
+    fields = list(model._meta.concrete_fields)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields if f.column)
+    sql = (f"INSERT INTO {model._meta.db_table} ({columns}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) {suffix}")
+    return sql, fields
+
+
+def _row(fields: list[Field], data: dict[str, Any], now: datetime) -> list[Any]:
+    """One value per column: from the body, else the field's default ("" / [] / now / a new id)."""
+    values = []
+    for f in fields:
+        if f.attname in data:
+            value = data[f.attname]
+        elif f.name in data:
+            value = data[f.name]
+        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = now
+        else:
+            value = f.get_default()
+        values.append(Jsonb(value) if isinstance(f, JSONField) else value)
+    return values
+
+
+def _models() -> dict[str, Any]:
+    from research.models import ExpressionOfInterest, Feedback, SurveyResponse
+
+    return {"feedback": Feedback, "eoi": ExpressionOfInterest, "survey": SurveyResponse}
+
+
+_FEEDBACK_INSERT, _FEEDBACK_FIELDS = _insert_sql(_models()["feedback"])
+# The EOI's e-mail -> directory therapist link, in the same statement as the insert.
+_EOI_INSERT, _EOI_FIELDS = _insert_sql(_models()["eoi"])
+_EOI_LOOKUP = "SELECT id FROM practice_therapist WHERE lower(email) = %s"
+_SURVEY_UPSERT, _SURVEY_FIELDS = _insert_sql(
+    _models()["survey"], "ON CONFLICT (therapist_id) WHERE therapist_id IS NOT NULL DO UPDATE SET "
+    "updated_at = EXCLUDED.updated_at, submitted_at = EXCLUDED.submitted_at, comments = EXCLUDED.comments "
+    "RETURNING id, (xmax <> 0)",
+)
+
+
+def _body(request: HttpRequest) -> dict[str, Any] | None:
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@csrf_exempt
+@require_POST
+def raw_feedback(request: HttpRequest) -> JsonResponse:
+    """The feedback floor: the same row into research_feedback, one INSERT (autocommit)."""
+    data = _body(request)
+    if data is None:
+        return JsonResponse({"error": "bad body"}, status=400)
+    now = timezone.now()
+    row = {**data, "submitted_at": now, "audience": data.get("audience") or "sandbox",
+           "context": {"scroll_percent": data.get("scroll_percent")}}
+    with connection.cursor() as cursor:
+        cursor.execute(_FEEDBACK_INSERT, _row(_FEEDBACK_FIELDS, row, now))
+    return JsonResponse({"id": str(row.get("id", ""))}, status=201)
+
+
+@csrf_exempt
+@require_POST
+def raw_eoi(request: HttpRequest) -> JsonResponse:
+    """The EOI floor: the e-mail's therapist lookup and the same row into research_expressionofinterest."""
+    data = _body(request)
+    if data is None or not isinstance(data.get("email"), str):
+        return JsonResponse({"error": "bad body"}, status=400)
+    now = timezone.now()
+    email = data["email"].strip().lower()
+    with connection.cursor() as cursor:
+        cursor.execute(_EOI_LOOKUP, [email])
+        found = cursor.fetchone()
+        row = {**data, "email": email, "submitted_at": now, "consented_at": now, "profile_status": "not_applicable",
+               "therapist_id": found[0] if found else None}
+        cursor.execute(_EOI_INSERT, _row(_EOI_FIELDS, row, now))
+    return JsonResponse({"status": "received"}, status=201)
+
+
+def _event_params(therapist_id: str, kind: str, now: datetime, provider_event_id: str, context: dict,
+                  **delta: Any) -> dict[str, Any]:
+    """events.py's parameters for a token-attributed event (what event_record builds from EventInput)."""
+    flags = dict.fromkeys(("invited", "opened", "clicked", "completed", "sandbox", "feedback", "followup",
+                           "unsubscribed", "bounced", "complained"), False)
+    return {"kind": kind, "occurred_at": now, "context": Jsonb(context), "status": "completed",
+            "provider_event_id": provider_event_id, "therapist_id": therapist_id, "outbound_email_id": None,
+            "provider_message_id": None, "recipient": "", "suppress": None, "outbound_status": None,
+            "proxy_ua": False, "machine_secs": 60.0, "stage": 0, "step_bits": 0, "variant": "",
+            "experiment_id": "", **flags, **delta}
+
+
+@csrf_exempt
+@require_POST
+def raw_beacon(request: HttpRequest) -> HttpResponse:
+    """The beacon floor: events.py's one statement (prepared, as the endpoint runs it), therapist from the body."""
+    from research.services.events import _STATEMENT
+
+    data = _body(request)
+    if data is None or not data.get("therapist_id"):
+        return JsonResponse({"error": "bad body"}, status=400)
+    session = str(data.get("session_id", ""))
+    _STATEMENT.fetchone(_event_params(
+        data["therapist_id"], "sandbox_visited", timezone.now(), f"sandbox:{data['therapist_id']}:{session}",
+        {"page_path": data.get("page_path", ""), "session_id": session}, sandbox=True,
+    ))
+    return HttpResponse(status=204)
+
+
+@csrf_exempt
+@require_POST
+def raw_survey(request: HttpRequest) -> JsonResponse:
+    """The survey floor: the same upsert into research_surveyresponse and the completion event, one transaction."""
+    from research.services.events import _STATEMENT
+
+    data = _body(request)
+    if data is None or not isinstance(data.get("survey"), dict) or not data.get("therapist_id"):
+        return JsonResponse({"error": "bad body"}, status=400)
+    now = timezone.now()
+    row = {**data["survey"], "therapist_id": data["therapist_id"], "session_id": data.get("session_id", ""),
+           "consent_version": "2025-11-13", "consented_at": now, "submitted_at": now}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_SURVEY_UPSERT, _row(_SURVEY_FIELDS, row, now))
+        pk, existed = cursor.fetchone()
+        _STATEMENT.fetchone(_event_params(
+            data["therapist_id"], "survey_completed", now, f"survey:{pk}", {}, stage=4, completed=True,
+        ))
+    return JsonResponse({"id": str(pk), "updated": existed}, status=200 if existed else 201)

@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import BaseParser, FormParser, JSONParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -53,6 +54,7 @@ class PublicEndpoint(APIView):
     permission_classes = (AllowAny,)
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "research_intake"
+    renderer_classes = (JSONRenderer,)  # answers for the site's scripts: no browsable-API negotiation
     parser_classes: tuple[type[BaseParser], ...] = (JSONParser,)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

@@ -36,6 +36,12 @@ INSTALLED_APPS = [
     "research",
 ]
 
+# Public research paths that write no history-tracked table: no pghistory context (sanctuary/middleware.py).
+HISTORY_CONTEXT_EXEMPT_PATHS = (
+    "/api/v1/research/survey/responses/", "/api/v1/research/feedback/", "/api/v1/research/sandbox-visits/",
+    "/webhooks/resend/",
+)
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -48,7 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Attaches the acting user and request URL to every history row written in a request.
-    "pghistory.middleware.HistoryMiddleware",
+    "sanctuary.middleware.HistoryMiddleware",
     # Last, as django-axes requires: turns a lockout flagged during authentication into a response.
     "axes.middleware.AxesMiddleware",
 ]
