@@ -248,21 +248,24 @@ def _webhook_prepare(ctx: BenchContext) -> None:
 
 def webhook_counters_check(ctx: BenchContext) -> str:
     """After all replays (HTTP and floor): per therapist, opens + machine opens + clicks counted in the state
-    equal the stored opened/clicked events, and every stored event id is distinct."""
+    equal this run's stored opened/clicked events, and every stored event id is distinct.
+
+    Only this run's events count (ids ``msg_<run>r<round>_...`` and ``pfloor_<run>r<round>_...``): the log is
+    append-only and keeps earlier runs' events, while ``_webhook_prepare`` starts the state rows afresh."""
     import psycopg
 
+    ours = "(provider_event_id LIKE %(msg)s OR provider_event_id LIKE %(floor)s)"
+    run = {"msg": f"msg\\_{ctx.run_id}r%", "floor": f"pfloor\\_{ctx.run_id}r%"}
     with psycopg.connect(**ctx.conninfo) as conn:
         counted = conn.execute("""
             SELECT coalesce(sum(s.opens_count + s.machine_opens_count + s.clicks_count), 0)
               FROM research_therapistresearchstate s
              WHERE s.therapist_id IN (SELECT therapist_id FROM research_outboundemail
                                        WHERE provider_message_id LIKE 'em\\_%%')""").fetchone()[0]
-        events, distinct = conn.execute("""
-            SELECT count(*) FILTER (WHERE kind IN ('email_opened', 'email_clicked')), count(DISTINCT provider_event_id)
-              FROM research_engagementevent
-             WHERE provider_event_id LIKE 'msg\\_%%' OR provider_event_id LIKE 'pfloor\\_%%'""").fetchone()
-        total = conn.execute("""SELECT count(*) FROM research_engagementevent
-             WHERE provider_event_id LIKE 'msg\\_%%' OR provider_event_id LIKE 'pfloor\\_%%'""").fetchone()[0]
+        events, distinct, total = conn.execute(f"""
+            SELECT count(*) FILTER (WHERE kind IN ('email_opened', 'email_clicked')),
+                   count(DISTINCT provider_event_id), count(*)
+              FROM research_engagementevent WHERE {ours}""", run).fetchone()
     verdict = "ok" if counted == events and total == distinct else "MISMATCH"
     return (f"{verdict}: state counters (opens+machine opens+clicks) {counted} vs {events} stored open/click "
             f"events; {total} events stored, {distinct} distinct event ids")
