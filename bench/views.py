@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from psycopg.types.json import Jsonb
 
 from bench.lib.tables import EVENT_INSERT, EVENT_UPDATE, INSERT_ONE
+from research.models import ExpressionOfInterest, Feedback, SurveyResponse
 
 
 @require_GET
@@ -124,7 +125,7 @@ def raw_upcoming(request: HttpRequest) -> JsonResponse:
 
 def _insert_sql(model: type[Model], suffix: str = "") -> tuple[str, list[Field]]:
     fields = list(model._meta.concrete_fields)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields if f.column)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields if f.column is not None)
     sql = (f"INSERT INTO {model._meta.db_table} ({columns}) "
            f"VALUES ({', '.join(['%s'] * len(fields))}) {suffix}")
     return sql, fields
@@ -146,18 +147,12 @@ def _row(fields: list[Field], data: dict[str, Any], now: datetime) -> list[Any]:
     return values
 
 
-def _models() -> dict[str, Any]:
-    from research.models import ExpressionOfInterest, Feedback, SurveyResponse
-
-    return {"feedback": Feedback, "eoi": ExpressionOfInterest, "survey": SurveyResponse}
-
-
-_FEEDBACK_INSERT, _FEEDBACK_FIELDS = _insert_sql(_models()["feedback"])
-# The EOI's e-mail -> directory therapist link, in the same statement as the insert.
-_EOI_INSERT, _EOI_FIELDS = _insert_sql(_models()["eoi"])
+_FEEDBACK_INSERT, _FEEDBACK_FIELDS = _insert_sql(Feedback)
+_EOI_INSERT, _EOI_FIELDS = _insert_sql(ExpressionOfInterest)
+# The EOI's e-mail -> directory therapist link (a statement before the insert, as the endpoint does it).
 _EOI_LOOKUP = "SELECT id FROM practice_therapist WHERE lower(email) = %s"
 _SURVEY_UPSERT, _SURVEY_FIELDS = _insert_sql(
-    _models()["survey"], "ON CONFLICT (therapist_id) WHERE therapist_id IS NOT NULL DO UPDATE SET "
+    SurveyResponse, "ON CONFLICT (therapist_id) WHERE therapist_id IS NOT NULL DO UPDATE SET "
     "updated_at = EXCLUDED.updated_at, submitted_at = EXCLUDED.submitted_at, comments = EXCLUDED.comments "
     "RETURNING id, (xmax <> 0)",
 )
