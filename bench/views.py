@@ -68,25 +68,32 @@ def raw_event(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"stored": stored})
 
 
-_PATIENT_PAGE = """
-    SELECT p.id, p.first_name, p.last_name, p.email, p.status, p.phone, p.date_of_birth,
+_NAME = "(COALESCE(p.first_name, '') || COALESCE(COALESCE(' ', '') || COALESCE(p.last_name, ''), ''))"
+# The same rows the endpoints return (practice.selectors.PATIENT_LIST_COLUMNS; the upcoming dashboard's row).
+_PATIENT_PAGE = f"""
+    SELECT p.id, p.first_name, p.last_name, {_NAME}, p.email, p.phone, p.date_of_birth, p.avatar_url,
+           p.preferred_session_type, p.status, p.archived_at,
            (SELECT count(*) FROM practice_sessionnote n WHERE n.patient_id = p.id AND NOT n.is_template),
            (SELECT max(n.session_date) FROM practice_sessionnote n WHERE n.patient_id = p.id AND NOT n.is_template),
            (SELECT min(a.scheduled_start) FROM practice_appointment a
              WHERE a.patient_id = p.id AND a.status = 'scheduled' AND a.scheduled_start >= now())
       FROM practice_patient p WHERE p.therapist_id = %s ORDER BY p.last_name, p.first_name, p.id LIMIT 50"""
 _UPCOMING_PAGE = """
-    SELECT a.id, a.scheduled_start, a.scheduled_end, a.status, a.appointment_type, a.patient_id,
-           p.first_name || ' ' || p.last_name, p.avatar_url, st.name, st.default_duration_minutes
+    SELECT a.id, a.patient_id, p.first_name || ' ' || p.last_name, p.avatar_url, t.first_name || ' ' || t.last_name,
+           a.session_type_id, st.name, st.default_duration_minutes, a.scheduled_start, a.scheduled_end,
+           a.appointment_type, a.status, a.location, a.meeting_url
       FROM practice_appointment a JOIN practice_patient p ON p.id = a.patient_id
+      JOIN practice_therapist t ON t.id = a.therapist_id
       LEFT JOIN practice_sessiontype st ON st.id = a.session_type_id
      WHERE a.therapist_id = %s AND a.status = 'scheduled' AND a.scheduled_start >= now()
      ORDER BY a.scheduled_start LIMIT 50"""
 _COLUMNS = {
-    "patients": ("id", "first_name", "last_name", "email", "status", "phone", "date_of_birth", "total_sessions",
-                 "last_session_date", "next_session_at"),
-    "upcoming": ("id", "scheduled_start", "scheduled_end", "status", "appointment_type", "patient", "patient_name",
-                 "patient_avatar", "session_type_name", "default_duration_minutes"),
+    "patients": ("id", "first_name", "last_name", "full_name", "email", "phone", "date_of_birth", "avatar_url",
+                 "preferred_session_type", "status", "archived_at", "total_sessions", "last_session_date",
+                 "next_session_at"),
+    "upcoming": ("id", "patient", "patient_name", "patient_avatar", "therapist_name", "session_type",
+                 "session_type_name", "default_duration_minutes", "scheduled_start", "scheduled_end",
+                 "appointment_type", "status", "location", "meeting_url"),
 }
 
 

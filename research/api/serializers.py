@@ -12,7 +12,6 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.utils.serializer_helpers import BindingDict
 
 from research.models import EOIAudience
 from research.models.eoi import AUDIENCE_FIELDS, AUDIENCE_REQUIRED
@@ -38,33 +37,16 @@ from research.models.options import (
     canonical_option,
 )
 from research.tokens import InvalidToken, SurveyClaims, survey_token_read
-
-# One bound set of fields per serializer class (see StrictSerializer.fields).
-_SHARED_FIELDS: dict[type[serializers.Serializer], BindingDict] = {}
+from sanctuary.api.serializers import SharedFieldsMixin
 
 
-class StrictSerializer(serializers.Serializer):
+class StrictSerializer(SharedFieldsMixin, serializers.Serializer):
     """Rejects fields it does not declare, so a typo or a stale client is a 400, not silently dropped.
 
-    The fields are built once per class and shared by every instance. DRF deep-copies each declared field for
-    every serializer it creates: for the 50-field survey that copy was the largest Python cost of a public
-    intake request (issue 7). Sharing is safe here because these serializers are input-only and keep no
-    per-request state on their fields: the data, the errors and the validated result live on the instance,
-    DRF looks up ``validate``/``validate_<name>`` on the instance, and no context is passed. The shared
-    fields are bound to a template instance created without data.
+    The fields are built once per class and shared by every instance (``SharedFieldsMixin``): DRF's
+    per-instance deep copy of the 50-field survey's fields was the largest Python cost of a public intake
+    request (issue 7). These serializers are input-only and are given no context.
     """
-
-    @property
-    def fields(self) -> BindingDict:  # type: ignore[override]
-        cls = type(self)
-        shared = _SHARED_FIELDS.get(cls)
-        if shared is None:
-            template = cls()
-            shared = BindingDict(template)
-            for name, field in template.get_fields().items():
-                shared[name] = field
-            _SHARED_FIELDS[cls] = shared
-        return shared
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):

@@ -12,7 +12,6 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import get_object_or_404
@@ -22,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from sanctuary.api.authentication import TokenAuthentication
 from sanctuary.api.schema import ERRORS_AUTHENTICATED, error_responses
 
 
@@ -87,6 +87,7 @@ class LoginView(APIView):
             raise LockedOut()
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed("Invalid username or password.")
+        AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()  # the sweep knox does per request
         instance, token = AuthToken.objects.create(user=user)
         body = {"token": token, "token_key": instance.token_key, "expiry": instance.expiry}
         return Response(TokenSerializer(body).data, status=status.HTTP_201_CREATED)

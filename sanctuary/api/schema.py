@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -40,3 +41,9 @@ ERRORS_AUTHENTICATED = error_responses(401, 403)
 # Paginated lists: 400 for a bad filter, 404 for a page number past the end (DRF's PageNumberPagination).
 LIST_ERRORS = error_responses(400, 401, 403, 404)
 ERRORS_PUBLIC = error_responses(400, 429)
+
+
+class TokenScheme(KnoxTokenScheme):
+    """Documents ``sanctuary.api.authentication.TokenAuthentication`` (knox's, one query) as knox's token scheme."""
+
+    target_class = "sanctuary.api.authentication.TokenAuthentication"

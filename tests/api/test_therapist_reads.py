@@ -181,3 +181,33 @@ def test_the_tags_list_counts_only_your_own_notes(desk: Desk, ada: Patient) -> N
                                  content="x", tags=["sleep", "grief"])
     tags = {t["name"]: t["usage_count"] for t in _get(desk, "tag-list")["results"]}
     assert tags == {"sleep": 1, "grief": 0}
+
+
+def test_the_patient_list_rows_carry_the_g2_numbers_but_no_clinical_notes(desk: Desk, ada: Patient) -> None:
+    Patient.objects.filter(pk=ada.pk).update(notes="private clinical note", emergency_contact_name="Someone")
+    PatientFactory(therapist=desk.therapist, first_name="Bea", last_name="Beta", status="Inactive")
+    rows = _get(desk, "patient-list")["results"]
+    assert [row["full_name"] for row in rows] == ["Ada Alpha", "Bea Beta"]
+    assert set(rows[0]) == {
+        "id", "first_name", "last_name", "full_name", "email", "phone", "date_of_birth", "avatar_url",
+        "preferred_session_type", "status", "archived_at", "total_sessions", "last_session_date", "next_session_at",
+    }
+    assert rows[0]["id"] == str(ada.pk) and rows[0]["total_sessions"] == 0
+    detail = _get(desk, "patient-detail", pk=ada.pk)
+    assert detail["notes"] == "private clinical note"  # the patient's own page keeps everything
+    assert [r["full_name"] for r in _get(desk, "patient-list", {"status": "Inactive"})["results"]] == ["Bea Beta"]
+
+
+def test_a_bad_list_filter_is_a_400_with_the_field_named(desk: Desk) -> None:
+    response = desk.client.get(reverse(NS + "patient-list"), {"status": "Sleeping"})
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"status"}
+
+
+def test_a_list_page_past_the_end_is_a_404_and_pages_do_not_overlap(desk: Desk) -> None:
+    for index in range(55):
+        PatientFactory(therapist=desk.therapist, first_name="P", last_name=f"N{index:02d}")
+    first, second = _get(desk, "patient-list"), _get(desk, "patient-list", {"page": 2})
+    assert first["count"] == 55 and len(first["results"]) == 50 and len(second["results"]) == 5
+    assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
+    assert desk.client.get(reverse(NS + "patient-list"), {"page": 3}).status_code == 404

@@ -79,10 +79,12 @@ def test_rebasing_makes_the_demo_appointments_upcoming_and_keeps_the_layout(demo
         d + shift for d in before["paid"]
     ]
     upcoming = list(selectors.upcoming_appointments(therapist=demo))
-    assert [a.patient_name for a in upcoming] == ["Benjamin Carter", "Amelia Chen", "Chloe Davis"]
-    assert all(a.scheduled_start > timezone.now() for a in upcoming)
+    assert [a["patient_name"] for a in upcoming] == ["Benjamin Carter", "Amelia Chen", "Chloe Davis"]
+    assert all(a["scheduled_start"] > timezone.now() for a in upcoming)
     assert rebase_demo_dates() == 0  # idempotent
-    totals = {p.patient_name: p.total_sessions for p in selectors.active_patients_with_appointments(therapist=demo)}
+    totals = {
+        p["patient_name"]: p["total_sessions"] for p in selectors.active_patients_with_appointments(therapist=demo)
+    }
     assert totals == {"Benjamin Carter": 1, "Amelia Chen": 2, "Chloe Davis": 1}
 
 

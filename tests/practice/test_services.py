@@ -188,8 +188,8 @@ def test_overdue_is_derived_from_due_date_and_aged_into_buckets(practice, days_l
     ageing = selectors.overdue_ageing(therapist=practice.alice_therapist, today=today)
     rows = [(r.days_overdue, r.aging_bucket) for r in ageing]
     assert rows == ([] if bucket is None else [(days_late, bucket)])
-    summary = selectors.financial_summary(therapist=practice.alice_therapist, today=today).get()
-    assert summary.total_overdue == (Decimal("0.00") if bucket is None else Decimal("150.00"))
+    [summary] = selectors.financial_summary(therapist=practice.alice_therapist, today=today)
+    assert summary["total_overdue"] == (Decimal("0.00") if bucket is None else Decimal("150.00"))
 
 
 def test_paid_and_voided_bills_are_never_overdue(practice) -> None:  # type: ignore[no-untyped-def]

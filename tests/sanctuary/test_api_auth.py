@@ -60,6 +60,23 @@ def test_an_expired_token_is_refused(alice: User) -> None:
     response = authed(token).get(TOKENS)
     assert response.status_code == 401
     assert response.json()["error"]["status"] == 401
+    assert not AuthToken.objects.filter(user=alice).exists()  # deleted on sight, as knox does
+
+
+def test_a_token_check_is_one_query_and_expired_siblings_are_swept_at_login(alice: User) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    from sanctuary.api.authentication import TokenAuthentication
+
+    stale = login(APIClient()).json()["token_key"]
+    AuthToken.objects.filter(token_key=stale).update(expiry=timezone.now() - timedelta(hours=1))
+    token = login(APIClient()).json()["token"]
+    assert not AuthToken.objects.filter(token_key=stale).exists()  # the new login swept it
+    with CaptureQueriesContext(connection) as queries:
+        user, _ = TokenAuthentication().authenticate_credentials(token.encode())
+        assert user == alice
+        assert getattr(user, "therapist_profile", None) is None  # loaded (as none) with the token
+    assert len(queries) == 1
 
 
 def test_logout_revokes_only_the_token_in_use(alice: User) -> None:

@@ -4,7 +4,7 @@ and the requester's therapist."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -15,6 +15,7 @@ from rest_framework.throttling import UserRateThrottle
 from practice.api.permissions import IsTherapist
 from practice.models import Therapist
 from sanctuary.api.schema import error_responses
+from sanctuary.db import BoundQuery
 from sanctuary.users import acting_user
 
 READ_ERRORS = (400, 401, 403, 404, 429)
@@ -57,6 +58,11 @@ class TherapistAPIMixin:
     @property
     def actor(self) -> User:
         return acting_user(self.request)
+
+    def paginate_rows(self, rows: BoundQuery | list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """One page of a selector's rows (a ``BoundQuery`` pages like a queryset: ``count()`` and a slice)."""
+        page: list[dict[str, Any]] | None = self.paginate_queryset(cast(Any, rows))  # type: ignore[attr-defined]
+        return page
 
     def validated(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
         """Validate the request body with an input serializer (400 with field errors on failure)."""

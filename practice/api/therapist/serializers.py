@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from practice.models import (
     Appointment,
+    AppointmentStatus,
     AppointmentType,
     FinancialRecord,
     FinancialRecordType,
@@ -33,6 +34,7 @@ from practice.models import (
     Tag,
 )
 from practice.selectors import FINANCIAL_PERIODS
+from sanctuary.api.serializers import RowSerializer
 
 MIN_SCALE, MAX_SCALE = 1, 10  # the 1–10 scales, as the database CHECKs them
 # Calendar times far outside a practice's life would overflow the arithmetic on them (a default end, a kept
@@ -89,6 +91,26 @@ class PatientSerializer(serializers.ModelSerializer):
             "created_at", "updated_at",
         ]
         read_only_fields = fields
+
+
+class PatientListSerializer(RowSerializer):
+    """A row of the patient list or search: who, how to reach them, where they stand. The clinical notes,
+    emergency contact and record dates are on the patient's own page (``PatientSerializer``)."""
+
+    id = serializers.UUIDField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    full_name = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    avatar_url = serializers.CharField()
+    preferred_session_type = serializers.ChoiceField(SessionKind.choices)
+    status = serializers.ChoiceField(PatientStatus.choices)
+    archived_at = serializers.DateTimeField(allow_null=True)
+    total_sessions = serializers.IntegerField(help_text="Documented sessions (session notes).")
+    last_session_date = serializers.DateField(allow_null=True)
+    next_session_at = serializers.DateTimeField(allow_null=True)
 
 
 class PatientInputSerializer(serializers.Serializer):
@@ -163,15 +185,23 @@ class CompleteSerializer(serializers.Serializer):
     actual_end = CalendarDateTimeField(required=False, allow_null=True)
 
 
-class UpcomingAppointmentSerializer(AppointmentSerializer):
-    patient_name = serializers.CharField(read_only=True)
-    patient_avatar = serializers.CharField(read_only=True)
-    session_type_name = serializers.CharField(read_only=True, allow_null=True)
-    default_duration_minutes = serializers.IntegerField(read_only=True, allow_null=True)
+class UpcomingAppointmentSerializer(RowSerializer):
+    """A row of the upcoming-appointments dashboard: the original view's columns, with ids to link to."""
 
-    class Meta(AppointmentSerializer.Meta):
-        fields = [*AppointmentSerializer.Meta.fields, "patient_avatar", "session_type_name", "default_duration_minutes"]
-        read_only_fields = fields
+    id = serializers.UUIDField()
+    patient = serializers.UUIDField()
+    patient_name = serializers.CharField()
+    patient_avatar = serializers.CharField()
+    therapist_name = serializers.CharField()
+    session_type = serializers.UUIDField(allow_null=True)
+    session_type_name = serializers.CharField(allow_null=True)
+    default_duration_minutes = serializers.IntegerField(allow_null=True)
+    scheduled_start = serializers.DateTimeField()
+    scheduled_end = serializers.DateTimeField()
+    appointment_type = serializers.ChoiceField(AppointmentType.choices)
+    status = serializers.ChoiceField(AppointmentStatus.choices)
+    location = serializers.CharField()
+    meeting_url = serializers.CharField()
 
 
 # --- session notes ------------------------------------------------------------------------------------------
@@ -364,7 +394,7 @@ class FinancialSummarySerializer(serializers.Serializer):
     overdue_count = serializers.IntegerField()
 
 
-class PatientBalanceSerializer(serializers.Serializer):
+class PatientBalanceSerializer(RowSerializer):
     id = serializers.UUIDField()
     patient_name = serializers.CharField()
     total_records = serializers.IntegerField()
@@ -402,7 +432,7 @@ class ProgressAreaSerializer(serializers.ModelSerializer):
 
 # --- dashboards ---------------------------------------------------------------------------------------------
 
-class ActivePatientSerializer(serializers.Serializer):
+class ActivePatientSerializer(RowSerializer):
     id = serializers.UUIDField()
     patient_name = serializers.CharField()
     avatar_url = serializers.CharField()
@@ -413,7 +443,7 @@ class ActivePatientSerializer(serializers.Serializer):
     next_session_at = serializers.DateTimeField(allow_null=True)
 
 
-class PatientSummarySerializer(serializers.Serializer):
+class PatientSummarySerializer(RowSerializer):
     id = serializers.UUIDField()
     patient_name = serializers.CharField()
     status = serializers.CharField()

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status
 from rest_framework.decorators import action
@@ -36,6 +37,7 @@ from practice.models import (
     SessionType,
     Tag,
 )
+from sanctuary.db import BoundQuery
 
 # --- patients -------------------------------------------------------------------------------------------------
 
@@ -57,6 +59,20 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Therapist
     def _out(self, patient: Patient, code: int = status.HTTP_200_OK) -> Response:
         return Response(s.PatientSerializer(self.get_queryset().get(pk=patient.pk)).data, status=code)
 
+    @extend_schema(responses={200: s.PatientListSerializer(many=True)})
+    def list(self, request: Request) -> Response:
+        """The list is the compiled ``patient_list`` statement (rows, not instances); the filterset still
+        validates the query string (400 with field errors) and documents it."""
+        filterset = filters.PatientFilter(request.query_params, queryset=Patient.objects.none(), request=request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        chosen = filterset.form.cleaned_data
+        rows = selectors.patient_list(
+            therapist=self.therapist, status=chosen.get("status") or None, archived=chosen.get("archived"),
+        )
+        page = self.paginate_rows(rows)
+        return self.get_paginated_response(s.PatientListSerializer(page, many=True).data)
+
     @extend_schema(request=s.PatientInputSerializer, responses={201: s.PatientSerializer}, summary="Add a patient")
     def create(self, request: Request) -> Response:
         data = self.validated(s.PatientInputSerializer)
@@ -76,16 +92,14 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Therapist
     def archive(self, request: Request, pk: str) -> Response:
         return self._out(services.patient_archive(patient=self.get_object(), actor=self.actor))
 
-    @extend_schema(request=s.PatientSearchSerializer, responses={200: s.PatientSerializer(many=True)},
+    @extend_schema(request=s.PatientSearchSerializer, responses={200: s.PatientListSerializer(many=True)},
                    summary="Fuzzy name search (trigram); the terms go in the body, never in the URL")
     @action(detail=False, methods=["post"], filter_backends=[])
     def search(self, request: Request) -> Response:
         data = self.validated(s.PatientSearchSerializer)
-        patients = self.get_queryset()
-        if "status" in data:
-            patients = patients.filter(status=data["status"])
-        page = self.paginate_queryset(selectors.patient_search(patients=patients, query=data["query"]))
-        return self.get_paginated_response(s.PatientSerializer(page, many=True).data)
+        rows = selectors.patient_search_rows(query=data["query"], therapist=self.therapist, status=data.get("status"))
+        page = self.paginate_rows(rows)
+        return self.get_paginated_response(s.PatientListSerializer(page, many=True).data)
 
     @extend_schema(responses={200: s.PatientSummarySerializer},
                    summary="Sessions, latest and average mood, amount owed, next appointment")
@@ -377,12 +391,25 @@ class ProgressAreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ther
 # --- dashboards -----------------------------------------------------------------------------------------------
 
 
-class UpcomingAppointmentsView(TherapistAPIMixin, generics.ListAPIView):
-    serializer_class = s.UpcomingAppointmentSerializer
+class RowsListView(TherapistAPIMixin, generics.ListAPIView):
+    """A dashboard list: one page of a selector's compiled statement (``rows()``), rendered by a
+    ``RowSerializer``. ``queryset`` is only there for the schema generator."""
 
-    def get_queryset(self) -> QuerySet[Appointment]:
-        if self.swagger_fake_view:
-            return Appointment.objects.none()
+    filter_backends: list[Any] = []
+
+    def rows(self) -> BoundQuery:
+        raise NotImplementedError
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_rows(self.rows())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class UpcomingAppointmentsView(RowsListView):
+    serializer_class = s.UpcomingAppointmentSerializer
+    queryset = Appointment.objects.none()
+
+    def rows(self) -> BoundQuery:
         return selectors.upcoming_appointments(therapist=self.therapist)
 
     @extend_schema(summary="Dashboard: scheduled appointments from now on, soonest first")
@@ -390,12 +417,11 @@ class UpcomingAppointmentsView(TherapistAPIMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class ActivePatientsView(TherapistAPIMixin, generics.ListAPIView):
+class ActivePatientsView(RowsListView):
     serializer_class = s.ActivePatientSerializer
+    queryset = Patient.objects.none()
 
-    def get_queryset(self) -> QuerySet[Patient]:
-        if self.swagger_fake_view:
-            return Patient.objects.none()
+    def rows(self) -> BoundQuery:
         return selectors.active_patients_with_appointments(therapist=self.therapist)
 
     @extend_schema(summary="Dashboard: active patients with session counts, last and next session")
@@ -403,12 +429,11 @@ class ActivePatientsView(TherapistAPIMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class PatientBalancesView(TherapistAPIMixin, generics.ListAPIView):
+class PatientBalancesView(RowsListView):
     serializer_class = s.PatientBalanceSerializer
+    queryset = Patient.objects.none()
 
-    def get_queryset(self) -> QuerySet[Patient]:
-        if self.swagger_fake_view:
-            return Patient.objects.none()
+    def rows(self) -> BoundQuery:
         return selectors.financial_summary(therapist=self.therapist)
 
     @extend_schema(summary="Dashboard: per patient, billed, paid, pending and overdue amounts")

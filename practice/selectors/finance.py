@@ -1,0 +1,153 @@
+"""The Financial page: its period filter, its records table, its four cards, and the ageing of overdue bills."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Concat, Greatest
+from django.utils import timezone
+
+from practice.models import FinancialRecord, PaymentStatus, Therapist
+from practice.models.finance import ZERO
+from practice.selectors.expressions import DaysBetween, overdue_q
+from sanctuary.db import QueryTemplate
+
+FINANCIAL_PERIODS = ("all", "week", "month", "quarter")
+AGING_BUCKETS = ("0-30", "31-60", "61-90", "90+")
+
+
+@dataclass(frozen=True)
+class FinancialOverview:
+    total: Decimal
+    paid: Decimal
+    pending: Decimal
+    pending_count: int
+    overdue: Decimal
+    overdue_count: int
+
+    @property
+    def paid_percent(self) -> Decimal | None:
+        """Share of revenue paid; ``None`` without records (the original showed NaN%)."""
+        if not self.total:
+            return None
+        return (self.paid / self.total * 100).quantize(Decimal("0.1"))
+
+
+def _months_before(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for last_day in (day.day, 30, 29, 28):  # clamp 31 March minus a month to 28/29 February
+        try:
+            return day.replace(year=year, month=month, day=last_day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def financial_period_start(period: str, today: date | None = None) -> date | None:
+    """The Financial page's period filter: all time (``None``), last week (7 days), last month, last quarter
+    (3 months), relative to today on the record date."""
+    today = today or timezone.localdate()
+    if period == "week":
+        return today - timedelta(days=7)
+    if period == "month":
+        return _months_before(today, 1)
+    if period == "quarter":
+        return _months_before(today, 3)
+    return None
+
+
+def financial_records(
+    *, therapist: Therapist | UUID, since: date | None = None, status: str | None = None,
+    today: date | None = None,
+) -> QuerySet[FinancialRecord]:
+    """The Financial page's table: a therapist's records from ``since``, optionally of one status, where
+    "overdue" includes pending bills past their due date and "pending" excludes them (G5)."""
+    today = today or timezone.localdate()
+    records = FinancialRecord.objects.filter(therapist=therapist)
+    if since is not None:
+        records = records.filter(record_date__gte=since)
+    overdue = overdue_q("", today)
+    if status == PaymentStatus.OVERDUE:
+        records = records.filter(overdue)
+    elif status == PaymentStatus.PENDING:
+        records = records.filter(Q(status=PaymentStatus.PENDING) & ~overdue)
+    elif status:
+        records = records.filter(status=status)
+    return records
+
+
+@functools.cache
+def _overview_template(*, with_since: bool, status_rule: str | None) -> QueryTemplate:
+    """One compiled statement per filter shape: with or without a start date, and per status rule (overdue
+    and pending are rules over two columns; any other status is a plain equality on its own slot)."""
+
+    def build(therapist: UUID, today: date, since: date | None = None, status: str | None = None) -> QuerySet:
+        records = financial_records(therapist=therapist, since=since, status=status or status_rule, today=today)
+        overdue = overdue_q("", today)
+        pending = Q(status=PaymentStatus.PENDING) & ~overdue
+        return records.order_by().values("therapist").annotate(
+            total=Coalesce(Sum("amount"), ZERO),
+            paid=Coalesce(Sum("amount", filter=Q(status=PaymentStatus.PAID)), ZERO),
+            pending=Coalesce(Sum("amount", filter=pending), ZERO),
+            pending_count=Count("pk", filter=pending),
+            overdue=Coalesce(Sum("amount", filter=overdue), ZERO),
+            overdue_count=Count("pk", filter=overdue),
+        )
+
+    slots: dict[str, type] = {"therapist": UUID, "today": date}
+    if with_since:
+        slots["since"] = date
+    if status_rule == "":
+        slots["status"] = str
+    return QueryTemplate(build, slots=slots)
+
+
+def financial_overview(
+    *, therapist: Therapist, since: date | None = None, status: str | None = None, today: date | None = None,
+) -> FinancialOverview:
+    """The Financial page's four cards over the filtered records (period from ``since``, optional status).
+    One grouped row, or none (all zeros) when nothing matches."""
+    values: dict[str, object] = {"therapist": therapist.pk, "today": today or timezone.localdate()}
+    if since is not None:
+        values["since"] = since
+    rule: str | None = None
+    if status in (PaymentStatus.OVERDUE, PaymentStatus.PENDING):
+        rule = str(status)
+    elif status:
+        rule, values["status"] = "", status
+    row = _overview_template(with_since=since is not None, status_rule=rule).bind(**values).first()
+    if row is None:
+        none = Decimal("0.00")
+        return FinancialOverview(total=none, paid=none, pending=none, pending_count=0, overdue=none, overdue_count=0)
+    del row["therapist"]
+    return FinancialOverview(**row)
+
+
+def overdue_ageing(*, therapist: Therapist, today: date | None = None) -> QuerySet[FinancialRecord]:
+    """G5: open bills past due, with ``days_overdue`` and ``aging_bucket`` (0-30/31-60/61-90/90+) and the
+    amount the patient owes. A bill marked overdue without a due date is aged from its record date."""
+    today = today or timezone.localdate()
+    days = Greatest(DaysBetween(Value(today), Coalesce("due_date", "record_date")), Value(0))
+    return (
+        FinancialRecord.objects.filter(Q(therapist=therapist) & overdue_q("", today))
+        .select_related("patient")
+        .annotate(
+            patient_name=Concat("patient__first_name", Value(" "), "patient__last_name", output_field=CharField()),
+            days_overdue=days,
+            aging_bucket=Case(
+                When(Q(days_overdue__lte=30), then=Value(AGING_BUCKETS[0])),
+                When(Q(days_overdue__lte=60), then=Value(AGING_BUCKETS[1])),
+                When(Q(days_overdue__lte=90), then=Value(AGING_BUCKETS[2])),
+                default=Value(AGING_BUCKETS[3]),
+                output_field=CharField(),
+            ),
+        )
+        .order_by("-days_overdue", "patient__last_name")
+    )
