@@ -31,14 +31,14 @@ class TokenAuthentication(knox.auth.TokenAuthentication):
     def authenticate_credentials(self, token: bytes) -> tuple[User, AuthToken]:
         invalid = exceptions.AuthenticationFailed(_("Invalid token."))
         text = token.decode("utf-8")
+        try:
+            digest = knox.crypto.hash_token(text)
+        except (TypeError, binascii.Error) as error:
+            raise invalid from error
         candidates = AuthToken.objects.filter(token_key=text[: knox.settings.CONSTANTS.TOKEN_KEY_LENGTH])
         for auth_token in candidates.select_related(*self.user_related):
             if self._cleanup_token(auth_token):
                 continue
-            try:
-                digest = knox.crypto.hash_token(text)
-            except (TypeError, binascii.Error) as error:
-                raise invalid from error
             if compare_digest(digest, auth_token.digest):
                 user, checked = self.validate_user(auth_token)
                 return user, checked
