@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from psycopg.types.json import Jsonb
 
 from bench.lib.tables import EVENT_INSERT, EVENT_UPDATE, INSERT_ONE
+from bench.queries import NAME  # the indexed full-name expression, as the selectors compile it
 from research.models import ExpressionOfInterest, Feedback, SurveyResponse
 
 
@@ -68,10 +69,9 @@ def raw_event(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"stored": stored})
 
 
-_NAME = "(COALESCE(p.first_name, '') || COALESCE(COALESCE(' ', '') || COALESCE(p.last_name, ''), ''))"
 # The same rows the endpoints return (practice.selectors.PATIENT_LIST_COLUMNS; the upcoming dashboard's row).
 _PATIENT_PAGE = f"""
-    SELECT p.id, p.first_name, p.last_name, {_NAME}, p.email, p.phone, p.date_of_birth, p.avatar_url,
+    SELECT p.id, p.first_name, p.last_name, {NAME}, p.email, p.phone, p.date_of_birth, p.avatar_url,
            p.preferred_session_type, p.status, p.archived_at,
            (SELECT count(*) FROM practice_sessionnote n WHERE n.patient_id = p.id AND NOT n.is_template),
            (SELECT max(n.session_date) FROM practice_sessionnote n WHERE n.patient_id = p.id AND NOT n.is_template),
