@@ -10,7 +10,9 @@ from typing import Any
 
 from django.contrib.auth.management import create_permissions
 
-RESEARCH_STAFF_GROUP = "Research staff"
+from sanctuary import roles
+
+RESEARCH_STAFF_GROUP = roles.RESEARCH_STAFF
 RESEARCH_MODELS = (
     "surveyresponse", "feedback", "expressionofinterest", "outboundemail", "engagementevent",
     "suppression", "therapistresearchstate", "eoireviewevent",
@@ -55,12 +57,10 @@ MANAGER_EOI_PERMISSIONS = ("view_expressionofinterest", "change_expressionofinte
 
 def practice_manager_eoi_access_grant(apps: Any) -> None:
     """Give the Practice manager group the EOI review page (historical models in migrations)."""
-    from practice.selectors import PRACTICE_MANAGER_GROUP
-
     permissions_ensure(apps)
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    group, _ = group_model.objects.get_or_create(name=PRACTICE_MANAGER_GROUP)
+    group, _ = group_model.objects.get_or_create(name=roles.PRACTICE_MANAGER)
     group.permissions.add(*permission_model.objects.filter(
         content_type__app_label="research", codename__in=MANAGER_EOI_PERMISSIONS,
     ))

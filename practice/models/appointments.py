@@ -12,6 +12,7 @@ from django.db.models import F, Func, Q
 
 from practice.models.choices import LIVE_APPOINTMENT_STATUSES, AppointmentStatus, AppointmentType
 from practice.models.history import clinical_history
+from sanctuary import display
 from sanctuary.models import TimeStampedModel, choices_check
 
 # A session this many minutes longer or shorter than planned is an over- or under-run.
@@ -112,7 +113,11 @@ class Appointment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scheduled_start:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+        # "Mon 7 Dec, 9:00 am – Amelia Chen" in the practice's time; pickers select_related the patient.
+        label = f"{display.datetime_label(self.scheduled_start)} – {self.patient.full_name}"
+        if self.status != AppointmentStatus.SCHEDULED:
+            label += f" ({self.get_status_display().lower()})"
+        return label
 
     # G9: duration monitoring (the selector computes the same numbers in SQL for reports).
     @property

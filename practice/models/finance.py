@@ -16,6 +16,7 @@ from practice.models.choices import (
     SessionKind,
 )
 from practice.models.history import clinical_history
+from sanctuary import display
 from sanctuary.models import TimeStampedModel, choices_check
 
 # Money is DECIMAL(10,2) everywhere, as in the original schema.
@@ -182,4 +183,7 @@ class FinancialRecord(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_record_type_display()} {self.amount} ({self.get_status_display()})"
+        return (
+            f"{self.get_record_type_display()} {display.money(self.amount)}, {display.date_label(self.record_date)}"
+            f" – {self.patient.full_name} ({self.get_status_display().lower()})"
+        )

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from practice.models.choices import ELEVATED_RISK_LEVELS, RiskLevel
 from practice.models.history import clinical_history
+from sanctuary import display
 from sanctuary.models import TimeStampedModel, scale_check
 
 # SET_NULL from a deleted appointment (on_delete) is the one update allowed on a signed note: it detaches the
@@ -161,7 +162,10 @@ class SessionNote(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Session note {self.session_date:%Y-%m-%d}"
+        if self.is_template:
+            return f"Template: {self.template_name}"
+        label = f"Note of {display.date_label(self.session_date)} – {self.patient.full_name}"
+        return label + (" (signed)" if self.is_signed else " (draft)")
 
     @property
     def is_signed(self) -> bool:
@@ -198,7 +202,7 @@ class NoteTag(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.note_id} · {self.tag_id}"
+        return f"{self.note} · {self.tag}"
 
 
 class SessionNoteAmendment(TimeStampedModel):
@@ -227,4 +231,5 @@ class SessionNoteAmendment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Amendment to {self.note_id} ({self.created_at:%Y-%m-%d})"
+        when = display.date_label(display.local(self.created_at).date()) if self.created_at else "new"
+        return f"Amendment ({when}) to the {self.note}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from practice.models.history import clinical_history
+from sanctuary import display
 from sanctuary.models import TimeStampedModel, scale_check
 
 
@@ -45,7 +46,7 @@ class MoodEntry(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Mood {self.mood_rating}/10 on {self.entry_date:%Y-%m-%d}"
+        return f"Mood {self.mood_rating}/10, {display.date_label(self.entry_date)} – {self.patient.full_name}"
 
 
 @clinical_history()
@@ -86,4 +87,4 @@ class ProgressEntry(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"Progress {self.score}/10 on {self.entry_date:%Y-%m-%d}"
+        return f"Progress {self.score}/10, {display.date_label(self.entry_date)} – {self.patient.full_name}"

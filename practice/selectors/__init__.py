@@ -1,4 +1,4 @@
-"""Every read of the practice domain used by the admin, dashboards and API.
+"""Every read of the practice domain used by the admin, dashboards and API (the workspace pages: ``workspace``).
 
 Each selector is scoped to one therapist and runs as ONE query (derived numbers are correlated subqueries
 or filtered aggregates over a single join, so nothing fans out and nothing is counted twice). The hot
@@ -58,19 +58,67 @@ from practice.selectors.finance import (
     financial_records,
     overdue_ageing,
 )
+from practice.selectors.workspace import (
+    PatientChart,
+    PracticeHome,
+    TherapistHome,
+    appointments_between,
+    clinicians,
+    next_free_slot,
+    note_templates,
+    patient_chart,
+    practice_home,
+    therapist_home,
+    unsigned_notes,
+)
+from sanctuary import roles
 
 __all__ = [
-    "AGING_BUCKETS", "FINANCIAL_PERIODS", "LICENSE_WARNING_DAYS", "PATIENT_LIST_COLUMNS", "PRACTICE_MANAGER_GROUP",
-    "THERAPIST_GROUP", "DaysBetween", "FinancialOverview", "ILike", "MinutesBetween", "TimelineEvent",
-    "active_patients_with_appointments", "appointment_durations", "at_risk_patients", "financial_overview",
-    "financial_period_start", "financial_records", "financial_summary", "licenses_expiring", "overdue_ageing",
-    "patient_list", "patient_search", "patient_search_rows", "patient_summary", "patient_timeline",
-    "patients_with_session_stats", "sees_whole_practice", "tag_usage", "therapist_for_user",
+    "AGING_BUCKETS",
+    "FINANCIAL_PERIODS",
+    "LICENSE_WARNING_DAYS",
+    "PATIENT_LIST_COLUMNS",
+    "PRACTICE_MANAGER_GROUP",
+    "THERAPIST_GROUP",
+    "DaysBetween",
+    "FinancialOverview",
+    "ILike",
+    "MinutesBetween",
+    "PatientChart",
+    "PracticeHome",
+    "TherapistHome",
+    "TimelineEvent",
+    "active_patients_with_appointments",
+    "appointment_durations",
+    "appointments_between",
+    "at_risk_patients",
+    "clinicians",
+    "financial_overview",
+    "financial_period_start",
+    "financial_records",
+    "financial_summary",
+    "licenses_expiring",
+    "next_free_slot",
+    "note_templates",
+    "overdue_ageing",
+    "patient_chart",
+    "patient_list",
+    "patient_search",
+    "patient_search_rows",
+    "patient_summary",
+    "patient_timeline",
+    "patients_with_session_stats",
+    "practice_home",
+    "sees_whole_practice",
+    "tag_usage",
+    "therapist_for_user",
+    "therapist_home",
+    "unsigned_notes",
     "upcoming_appointments",
 ]
 
-PRACTICE_MANAGER_GROUP = "Practice manager"
-THERAPIST_GROUP = "Therapist"
+PRACTICE_MANAGER_GROUP = roles.PRACTICE_MANAGER
+THERAPIST_GROUP = roles.THERAPIST
 LICENSE_WARNING_DAYS = 60
 
 
@@ -78,9 +126,7 @@ LICENSE_WARNING_DAYS = 60
 
 def sees_whole_practice(user: User | AnonymousUser) -> bool:
     """Superusers and practice managers see every therapist's records."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return bool(user.is_superuser or user.groups.filter(name=PRACTICE_MANAGER_GROUP).exists())
+    return roles.is_practice_manager(user)
 
 
 def therapist_for_user(user: User | AnonymousUser) -> Therapist | None:

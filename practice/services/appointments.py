@@ -18,18 +18,52 @@ from practice.models import (
     SessionType,
     Therapist,
 )
-from practice.models.choices import canonical
+from practice.models.choices import LIVE_APPOINTMENT_STATUSES, canonical
+from practice.selectors.workspace import next_free_slot
 from practice.services.base import (
+    CONFLICT_EXPLAINERS,
     DEFAULT_SESSION_MINUTES,
     _acting,
     _apply,
     _locked,
     _require_same_therapist,
     _save,
+    validate,
 )
+from sanctuary import display
 from sanctuary.errors import InvalidTransition
 
 # --- appointments -------------------------------------------------------------------------------------------
+
+def appointment_overlap_error(appointment: Appointment) -> ValidationError | None:
+    """The no-overlap violation in the therapist's terms: which session it clashes with, and the next free slot
+    of the same length (``params["next_free_slot"]``, for a form to offer)."""
+    clash = (
+        Appointment.objects.filter(
+            therapist_id=appointment.therapist_id, status__in=LIVE_APPOINTMENT_STATUSES,
+            scheduled_start__lt=appointment.scheduled_end, scheduled_end__gt=appointment.scheduled_start,
+        )
+        .exclude(pk=appointment.pk)
+        .select_related("patient")
+        .order_by("scheduled_start")
+        .first()
+    )
+    if clash is None:
+        return None
+    minutes = int((appointment.scheduled_end - appointment.scheduled_start) / timedelta(minutes=1))
+    slot = next_free_slot(
+        therapist=appointment.therapist_id, after=appointment.scheduled_start, minutes=minutes, exclude=appointment.pk,
+    )
+    day = display.date_label(display.local(clash.scheduled_start).date())
+    hours = display.time_range_label(clash.scheduled_start, clash.scheduled_end)
+    text = f"The therapist already has an appointment at this time: {clash.patient.full_name}, {day}, {hours}."
+    if slot is not None:
+        text += f" Next free slot: {display.datetime_label(slot)}."
+    # ValidationError formats its message with params; a name with a "%" must not be read as a placeholder.
+    return ValidationError(text.replace("%", "%%"), code="overlap", params={"next_free_slot": slot})
+
+
+CONFLICT_EXPLAINERS["practice_appointment_no_overlap"] = appointment_overlap_error
 
 def _default_end(start: datetime, session_type: SessionType | None) -> datetime:
     minutes = session_type.default_duration_minutes if session_type else DEFAULT_SESSION_MINUTES
@@ -144,14 +178,23 @@ def appointment_complete(
     appointment: Appointment,
     actual_start: datetime | None = None,
     actual_end: datetime | None = None,
+    now: datetime | None = None,
     actor: User | None = None,
 ) -> Appointment:
-    """Mark a session as held; the actual times feed duration monitoring (G9)."""
+    """Mark a session as held; the actual times feed duration monitoring (G9). A session that has not
+    started yet cannot have been held."""
+    now = now or timezone.now()
     with _acting(actor):
         appointment = _locked_scheduled(appointment, "completed")
         appointment.status = AppointmentStatus.COMPLETED
         appointment.actual_start = actual_start
         appointment.actual_end = actual_end
+        # Bad input is a field error (400) before the state question (409), as everywhere else.
+        validate(appointment)
+        if appointment.scheduled_start > now or (actual_start is not None and actual_start > now):
+            raise InvalidTransition(
+                {"status": ["This session has not started yet, so it cannot be marked as completed."]}
+            )
         return _save(appointment, update_fields=["status", "actual_start", "actual_end"])
 
 

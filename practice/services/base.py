@@ -4,7 +4,7 @@ translates a database constraint into a ``ValidationError``, row locks and the a
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import pghistory
@@ -44,6 +44,16 @@ CONSTRAINT_FIELDS: dict[str, str] = {
 # Constraints whose violation means "clashes with another row", not "bad input": raised as ``Conflict``
 # when they are the only thing wrong.
 CONFLICT_CONSTRAINTS = frozenset({"practice_appointment_no_overlap"})
+
+# Constraint name -> a function saying, in the user's terms, what the row clashes with and what to do instead
+# (filled in by the aggregate's module; ``None`` falls back to the constraint's own message).
+CONFLICT_EXPLAINERS: dict[str, Callable[[Any], ValidationError | None]] = {}
+
+
+def _explained(constraint_name: str, instance: models.Model, fallback: list[str]) -> list[Any]:
+    explain = CONFLICT_EXPLAINERS.get(constraint_name)
+    explanation = explain(instance) if explain is not None else None
+    return [explanation] if explanation is not None else fallback
 
 
 # --- plumbing ---------------------------------------------------------------------------------------------
@@ -102,18 +112,20 @@ def validate(instance: models.Model) -> None:
             constraint.validate(model, instance)
         except ValidationError as error:
             clashes_only = clashes_only and constraint.name in CONFLICT_CONSTRAINTS
-            errors.setdefault(_constraint_field(model, constraint), []).extend(error.messages)
+            messages = _explained(constraint.name, instance, error.messages)
+            errors.setdefault(_constraint_field(model, constraint), []).extend(messages)
     if errors:
         raise (Conflict if clashes_only else ValidationError)(errors)
 
 
-def _integrity_error(model: type[models.Model], error: IntegrityError) -> ValidationError:
+def _integrity_error(instance: models.Model, error: IntegrityError) -> ValidationError:
+    model = type(instance)
     name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or ""
     for constraint in model._meta.constraints:
         if constraint.name == name:
-            message = constraint.get_violation_error_message()
+            messages = _explained(name, instance, [str(constraint.get_violation_error_message())])
             error_class = Conflict if constraint.name in CONFLICT_CONSTRAINTS else ValidationError
-            return error_class({_constraint_field(model, constraint): [message]})
+            return error_class({_constraint_field(model, constraint): messages})
     return ValidationError({NON_FIELD_ERRORS: [f"The change conflicts with existing data ({name or 'integrity'})."]})
 
 
@@ -128,8 +140,19 @@ def _save[M: models.Model](instance: M, *, update_fields: Iterable[str] | None =
             else:
                 instance.save(update_fields=[*update_fields, "updated_at"])
     except IntegrityError as error:
-        raise _integrity_error(type(instance), error) from error
+        raise _integrity_error(instance, error) from error
     return instance
+
+
+def _delete(instance: models.Model, what: str, *, instead: str = "") -> None:
+    """Delete a row entered by mistake; one that other records still need (PROTECT) stays."""
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except (models.ProtectedError, models.RestrictedError) as error:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [f"This {what} is still used by other records, so it cannot be deleted{instead}."]}
+        ) from error
 
 
 def _apply(instance: models.Model, changes: Mapping[str, Any], allowed: frozenset[str]) -> list[str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -23,6 +25,7 @@ from practice.models import (
 from practice.models.choices import canonical
 from practice.services.base import (
     _acting,
+    _apply,
     _locked,
     _require_same_therapist,
     _save,
@@ -71,6 +74,39 @@ def financial_record_create(
     with _acting(actor):
         _save(record)
     # Reload: insurer_amount and patient_responsibility are computed by PostgreSQL.
+    record.refresh_from_db(fields=["insurer_amount", "patient_responsibility"])
+    return record
+
+
+# What may still change on an open bill; payment, voiding and late fees have their own services, and a paid,
+# voided or refunded bill is a financial record that only its notes may be added to.
+BILL_FIELDS = frozenset({
+    "record_date", "due_date", "amount", "record_type", "session_type", "appointment", "description",
+    "invoice_number", "discount_applied", "insurer_name", "insurance_policy_number", "insurance_claim_id",
+    "insurance_claim_status", "coverage_percent", "copay_amount", "notes",
+})
+CLOSED_BILL_FIELDS = frozenset({"notes", "insurance_claim_id", "insurance_claim_status"})
+
+
+def financial_record_update(
+    *, record: FinancialRecord, changes: Mapping[str, Any], actor: User | None = None,
+) -> FinancialRecord:
+    with _acting(actor):
+        record = _locked(FinancialRecord, record.pk)
+        allowed = BILL_FIELDS if record.status in OPEN_STATUSES else CLOSED_BILL_FIELDS
+        if record.status not in OPEN_STATUSES and set(changes) - allowed:
+            current = record.get_status_display().lower()
+            raise InvalidTransition(
+                {name: [f"This bill is {current}; only its notes and claim details can change."]
+                 for name in sorted(set(changes) - allowed)}
+            )
+        changed = _apply(record, changes, allowed)
+        if "appointment" in changed and record.appointment is not None \
+                and record.appointment.patient_id != record.patient_id:
+            raise ValidationError({"appointment": ["This appointment belongs to another patient."]})
+        if not changed:
+            return record
+        _save(record, update_fields=changed)
     record.refresh_from_db(fields=["insurer_amount", "patient_responsibility"])
     return record
 

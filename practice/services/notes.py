@@ -228,3 +228,42 @@ def progress_entry_record(
     )
     with _acting(actor):
         return _save(entry)
+
+
+MOOD_FIELDS = frozenset({
+    "entry_date", "mood_rating", "notes", "energy_level", "anxiety_level", "sleep_quality", "session_note",
+})
+PROGRESS_FIELDS = frozenset({
+    "entry_date", "score", "progress_area", "baseline_score", "target_score", "notes", "session_note",
+})
+
+
+def _tracking_update[E: (MoodEntry, ProgressEntry)](
+    entry: E, changes: Mapping[str, Any], allowed: frozenset[str], actor: User | None,
+) -> E:
+    with _acting(actor):
+        entry = _locked(type(entry), entry.pk)
+        changed = _apply(entry, changes, allowed)
+        _require_note_of(entry.patient, entry.session_note)
+        return _save(entry, update_fields=changed) if changed else entry
+
+
+def mood_entry_update(*, entry: MoodEntry, changes: Mapping[str, Any], actor: User | None = None) -> MoodEntry:
+    """Correct a mood entry (the patient stays; history keeps what it said before)."""
+    return _tracking_update(entry, changes, MOOD_FIELDS, actor)
+
+
+def progress_entry_update(
+    *, entry: ProgressEntry, changes: Mapping[str, Any], actor: User | None = None,
+) -> ProgressEntry:
+    return _tracking_update(entry, changes, PROGRESS_FIELDS, actor)
+
+
+def mood_entry_delete(*, entry: MoodEntry, actor: User | None = None) -> None:
+    with _acting(actor):
+        _locked(MoodEntry, entry.pk).delete()
+
+
+def progress_entry_delete(*, entry: ProgressEntry, actor: User | None = None) -> None:
+    with _acting(actor):
+        _locked(ProgressEntry, entry.pk).delete()

@@ -1,4 +1,4 @@
-"""Therapists' logins and patients: create, update, archive, link a portal login."""
+"""Therapists and patients: create, update, archive or delete, link a login."""
 
 from __future__ import annotations
 
@@ -20,11 +20,40 @@ from practice.models.choices import canonical
 from practice.services.base import (
     _acting,
     _apply,
+    _delete,
     _locked,
     _save,
 )
 
 # --- therapists and patients --------------------------------------------------------------------------------
+
+# A therapist's own profile: everything but the login link, which has its own service.
+THERAPIST_FIELDS = frozenset(
+    f.name for f in Therapist._meta.concrete_fields
+    if f.editable and not f.primary_key and f.name not in ("user", "created_at", "updated_at")
+)
+
+
+def therapist_create(*, fields: Mapping[str, Any], actor: User | None = None) -> Therapist:
+    """A therapist record (a clinician, or a directory listing added by hand)."""
+    therapist = Therapist()
+    _apply(therapist, fields, THERAPIST_FIELDS)
+    therapist.email = therapist.email.strip()
+    with _acting(actor):
+        return _save(therapist)
+
+
+def therapist_update(*, therapist: Therapist, changes: Mapping[str, Any], actor: User | None = None) -> Therapist:
+    with _acting(actor):
+        therapist = _locked(Therapist, therapist.pk)
+        changed = _apply(therapist, changes, THERAPIST_FIELDS)
+        return _save(therapist, update_fields=changed) if changed else therapist
+
+
+def therapist_delete(*, therapist: Therapist, actor: User | None = None) -> None:
+    with _acting(actor):
+        _delete(_locked(Therapist, therapist.pk), "therapist", instead="; make the therapist inactive instead")
+
 
 def therapist_link_user(*, therapist: Therapist, user: User | None) -> Therapist:
     with transaction.atomic():
@@ -84,6 +113,12 @@ def patient_archive(*, patient: Patient, actor: User | None = None) -> Patient:
             patient.status = PatientStatus.INACTIVE
         patient.archived_at = timezone.now()
         return _save(patient, update_fields=["status", "archived_at"])
+
+
+def patient_delete(*, patient: Patient, actor: User | None = None) -> None:
+    """For a patient entered by mistake: one with notes or bills is archived instead (history keeps the row)."""
+    with _acting(actor):
+        _delete(_locked(Patient, patient.pk), "patient", instead="; archive the patient instead")
 
 
 def patient_link_user(

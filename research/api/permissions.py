@@ -7,14 +7,11 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from research.permissions import RESEARCH_STAFF_GROUP
+from sanctuary import roles
 
 
 class IsResearchStaff(BasePermission):
     message = "Only research staff can use this endpoint."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        if not user or not user.is_authenticated:
-            return False
-        return bool(user.is_superuser or user.groups.filter(name=RESEARCH_STAFF_GROUP).exists())
+        return roles.is_research_staff(request.user)

@@ -20,6 +20,7 @@ from research.services.intake import (
 )
 from research.services.relations import relations_backfill, therapist_sync_from_survey
 from research.services.resend import resend_event_ingest, resend_event_parse
+from research.services.staff import feedback_review, suppression_add, suppression_remove, survey_response_review
 
 __all__ = [
     "ConversionResult",
@@ -33,6 +34,7 @@ __all__ = [
     "eoi_start_review",
     "eoi_submit",
     "event_record",
+    "feedback_review",
     "feedback_submit",
     "followup_claim",
     "followup_send",
@@ -42,6 +44,9 @@ __all__ = [
     "resend_event_ingest",
     "resend_event_parse",
     "sandbox_visit_record",
+    "suppression_add",
+    "suppression_remove",
+    "survey_response_review",
     "survey_response_submit",
     "therapist_id_by_email",
     "therapist_sync_from_survey",

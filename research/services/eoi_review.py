@@ -27,7 +27,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from practice.models import Therapist
-from practice.selectors import PRACTICE_MANAGER_GROUP
 from practice.services import validate
 from research.eoi_mapping import NEW_PROFILE_FIXED, Change, PlannedField, conversion_plan
 from research.models import (
@@ -38,7 +37,7 @@ from research.models import (
     ReviewSource,
 )
 from research.models.eoi import LEGAL_TRANSITIONS
-from research.permissions import RESEARCH_STAFF_GROUP
+from sanctuary import roles
 from sanctuary.errors import InvalidTransition
 
 type Actor = AbstractBaseUser | AnonymousUser
@@ -59,20 +58,14 @@ class ConversionResult:
 
 # --- who ----------------------------------------------------------------------------------------------------
 
-def _in_group(user: Actor, name: str) -> bool:
-    groups = getattr(user, "groups", None)
-    return bool(user.is_authenticated and user.is_active and groups is not None and groups.filter(name=name).exists())
-
-
 def is_eoi_reviewer(user: Actor) -> bool:
     """Research staff, practice managers and superusers review EOIs."""
-    return bool(getattr(user, "is_superuser", False) and user.is_active) or \
-        _in_group(user, RESEARCH_STAFF_GROUP) or _in_group(user, PRACTICE_MANAGER_GROUP)
+    return roles.is_research_staff(user) or roles.is_practice_manager(user)
 
 
 def is_eoi_manager(user: Actor) -> bool:
     """Only a manager (the "Practice manager" group) or a superuser may reopen a rejected EOI."""
-    return bool(getattr(user, "is_superuser", False) and user.is_active) or _in_group(user, PRACTICE_MANAGER_GROUP)
+    return roles.is_practice_manager(user)
 
 
 def _require(allowed: bool, what: str) -> None:

@@ -7,13 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from django.templatetags.static import static
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin skin: its templates must come before the admin's own.
+    "unfold.apps.BasicAppConfig",
+    "unfold.contrib.filters",
+    "sanctuary.apps.SanctuaryAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,6 +39,43 @@ INSTALLED_APPS = [
     "practice",
     "research",
 ]
+
+# The admin skin (django-unfold; Chart.js and fonts ship in the package, served by whitenoise). The sidebar
+# and home page are per role: sanctuary/admin_site.py.
+UNFOLD: dict[str, Any] = {
+    "SITE_TITLE": "Sanctuary",
+    "SITE_HEADER": "Sanctuary",
+    "SITE_SUBHEADER": "Practice and research",
+    "SITE_URL": "/",
+    "SITE_SYMBOL": "spa",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "ENVIRONMENT": "sanctuary.admin_site.environment_label",
+    "STYLES": [lambda request: static("sanctuary/workspace.css")],
+    "SCRIPTS": [lambda request: static("sanctuary/workspace.js")],
+    "COLORS": {
+        # A calm teal instead of unfold's purple, one step darker than Tailwind's teal from 500 up, so that
+        # unfold's primary-600 text (the current sidebar item) keeps WCAG AA contrast on its grey.
+        "primary": {
+            "50": "oklch(98.4% .014 180.72)", "100": "oklch(95.3% .051 180.801)",
+            "200": "oklch(91% .096 180.426)", "300": "oklch(85.5% .138 181.071)",
+            "400": "oklch(70.4% .14 182.503)", "500": "oklch(60% .118 184.704)",
+            "600": "oklch(51.1% .096 186.391)", "700": "oklch(43.7% .078 188.216)",
+            "800": "oklch(38.6% .063 188.416)", "900": "oklch(27.7% .046 192.524)",
+            "950": "oklch(22% .04 192.5)",
+        },
+    },
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": "sanctuary.admin_site.is_superuser",
+        "navigation": "sanctuary.admin_site.sidebar_navigation",
+    },
+}
+
+# The workspace calendar's day (local hours) and the next-free-slot search within it, and the clinical hours
+# per week a manager's utilisation figure is measured against.
+WORKSPACE_DAY_HOURS = (env.int("WORKSPACE_DAY_START", default=8), env.int("WORKSPACE_DAY_END", default=20))
+WORKSPACE_CLINICAL_HOURS_PER_WEEK = env.int("WORKSPACE_CLINICAL_HOURS_PER_WEEK", default=30)
 
 # Public research paths that write no history-tracked table: no pghistory context (sanctuary/middleware.py).
 HISTORY_CONTEXT_EXEMPT_PATHS = (
@@ -173,16 +214,31 @@ DEMO_HOOKS: list[str] = [
 ]
 
 
+# The patient search (practice.selectors.expressions.name_search) matches a name when pg_trgm's word similarity
+# reaches this; the default 0.6 missed one-letter typos in short first names ("Amilia" is 0.4 from "Amelia
+# Chen"), while unrelated short queries stay under it ("Ann" is 0.25). A session setting, so the trigram GIN
+# index still serves the ``%>`` operator.
+PATIENT_SEARCH_WORD_SIMILARITY = 0.4
+
+
+def with_session_settings(database: dict[str, Any]) -> dict[str, Any]:
+    """Every connection starts with the session settings the queries rely on (libpq ``options``)."""
+    options = dict(database.get("OPTIONS", {}))
+    wanted = f"-c pg_trgm.word_similarity_threshold={PATIENT_SEARCH_WORD_SIMILARITY}"
+    options["options"] = f"{options['options']} {wanted}" if options.get("options") else wanted
+    return {**database, "OPTIONS": options}
+
+
 def database_from_env() -> dict[str, object]:
     """``DATABASE_URL`` when set, else the embedded server (started on first connection)."""
     if env.str("DATABASE_URL", default=""):
-        return dict(env.db("DATABASE_URL"))
+        return with_session_settings(dict(env.db("DATABASE_URL")))
     from sanctuary.devdb import default_server
 
     name = env.str("SANCTUARY_DB_NAME", default="sanctuary")
-    embedded: dict[str, object] = {"ENGINE": "sanctuary.db_embedded", "EMBEDDED_DATABASE": name}
+    embedded: dict[str, Any] = {"ENGINE": "sanctuary.db_embedded", "EMBEDDED_DATABASE": name}
     embedded.update(default_server().connection_settings(name))
-    return embedded
+    return with_session_settings(embedded)
 
 
 # --- Research (directory CRM, public intake, Resend webhooks) ------------------------------------------------

@@ -68,6 +68,12 @@ def world(db: None) -> dict[str, Any]:
         private_notes=f"{CANARY} appointment private notes", preparation_notes=f"{CANARY} preparation",
         actor=users["alice"],
     )
+    # A session that has already started: only such a one can be marked completed.
+    held = timezone.now().replace(microsecond=0) - timedelta(hours=2)
+    started_appointment = services.appointment_book(
+        therapist=alice, patient=patient_b, scheduled_start=held, scheduled_end=held + timedelta(minutes=50),
+        actor=users["alice"],
+    )
     note = services.session_note_create(
         therapist=alice, patient=patient, session_date=timezone.localdate(), content=f"{CANARY} session content",
         tags=[tag.name], mood_rating=6, is_private=True, suicide_risk_level="high",
@@ -86,7 +92,8 @@ def world(db: None) -> dict[str, Any]:
         "users": users, "owner_token": owner_token, "canary": CANARY,
         "therapist": alice, "other_therapist": bob,
         "patient": patient, "patient_b": patient_b, "bob_patient": bob_patient,
-        "appointment": appointment, "note": note, "mood": mood, "progress": progress, "invoice": invoice,
+        "appointment": appointment, "started_appointment": started_appointment,
+        "note": note, "mood": mood, "progress": progress, "invoice": invoice,
         "tag": tag, "session_type": session_type, "progress_area": area,
     }
 

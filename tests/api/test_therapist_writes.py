@@ -129,10 +129,13 @@ def test_an_overlapping_booking_is_a_409_with_a_clear_message(desk: Desk, things
     response = desk.client.post(reverse(NS + "appointment-list"), body, format="json")
     assert response.status_code == 409
     assert response.data["error"]["code"] == "conflict"
-    assert response.data["error"]["message"] == "The therapist already has an appointment at this time."
-    assert response.data["error"]["fields"] == {
-        "scheduled_start": ["The therapist already has an appointment at this time."],
-    }
+    message = response.data["error"]["message"]
+    patient = things["patient"]
+    assert message.startswith(
+        f"The therapist already has an appointment at this time: {patient.first_name} {patient.last_name}, "
+    )
+    assert " Next free slot: " in message
+    assert response.data["error"]["fields"] == {"scheduled_start": [message]}
     assert _snapshot() == before
 
 
@@ -212,7 +215,8 @@ def test_another_therapists_ids_in_a_body_are_never_accepted(desk: Desk, things:
 
 def test_booking_completing_and_the_happy_paths_go_through_the_services(desk: Desk, things: dict[str, Any]) -> None:
     couples = SessionTypeFactory(name="Couples", default_duration_minutes=80)
-    start = things["start"] + timedelta(days=1)
+    # A session that has taken place (only a started one can be completed).
+    start = timezone.now().replace(microsecond=0) - timedelta(hours=3)
     response = desk.client.post(reverse(NS + "appointment-list"), {
         "patient": str(things["patient"].pk), "scheduled_start": start.isoformat(), "session_type": str(couples.pk),
         "appointment_type": "Virtual", "meeting_url": "https://meet.example.test/x",

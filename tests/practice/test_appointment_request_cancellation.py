@@ -58,7 +58,7 @@ def test_a_started_appointment_is_the_therapists_to_settle(practice, appointment
 
 
 def test_only_a_scheduled_appointment_can_be_cancelled(practice, appointment) -> None:  # type: ignore[no-untyped-def]
-    services.appointment_complete(appointment=appointment)
+    services.appointment_complete(appointment=appointment, now=appointment.scheduled_end)
     with pytest.raises(InvalidTransition) as error:
         services.appointment_request_cancellation(appointment=appointment, patient=practice.alice_patient,
                                                   reason="x", now=NOW)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,7 +14,9 @@ from tests.practice.conftest import AMELIA, BENJAMIN, CHLOE
 from tests.practice.factories import AppointmentFactory, FinancialRecordFactory, PatientFactory, SessionNoteFactory
 
 # The demo's own "now": the morning of the seeded appointment day (dates are not rebased in these tests).
-DEMO_NOW = datetime(2025, 6, 30, 8, 0, tzinfo=UTC)
+# The seed's demo day, an hour before its first session (its times are the practice's local times).
+MELBOURNE = ZoneInfo("Australia/Melbourne")
+DEMO_NOW = datetime(2025, 6, 30, 8, 0, tzinfo=MELBOURNE)
 DEMO_TODAY = date(2025, 6, 30)
 
 
@@ -36,9 +39,9 @@ def test_active_patients_with_appointments_counts_sessions_2_1_1_with_last_and_n
         for p in selectors.active_patients_with_appointments(therapist=demo, now=DEMO_NOW)
     ]
     assert rows == [
-        ("Benjamin Carter", "Dr. Sarah Johnson", 1, date(2025, 6, 26), datetime(2025, 6, 30, 9, 0, tzinfo=UTC)),
-        ("Amelia Chen", "Dr. Sarah Johnson", 2, date(2025, 6, 25), datetime(2025, 6, 30, 11, 0, tzinfo=UTC)),
-        ("Chloe Davis", "Dr. Sarah Johnson", 1, date(2025, 6, 27), datetime(2025, 6, 30, 14, 30, tzinfo=UTC)),
+        ("Benjamin Carter", "Dr. Sarah Johnson", 1, date(2025, 6, 26), datetime(2025, 6, 30, 9, 0, tzinfo=MELBOURNE)),
+        ("Amelia Chen", "Dr. Sarah Johnson", 2, date(2025, 6, 25), datetime(2025, 6, 30, 11, 0, tzinfo=MELBOURNE)),
+        ("Chloe Davis", "Dr. Sarah Johnson", 1, date(2025, 6, 27), datetime(2025, 6, 30, 14, 30, tzinfo=MELBOURNE)),
     ]
 
 
@@ -75,7 +78,7 @@ def test_patient_summary_does_not_double_count(
     assert summary["latest_mood"] == latest
     assert round(summary["avg_mood"], 1) == average
     assert summary["total_amount_owed"] == owed
-    assert summary["next_appointment"].hour == hour
+    assert summary["next_appointment"].astimezone(MELBOURNE).hour == hour
 
 
 def test_patient_summary_of_another_therapists_patient_does_not_exist(demo: Therapist, practice) -> None:  # type: ignore[no-untyped-def]

@@ -45,7 +45,7 @@ def test_next_session_follows_appointment_status_changes(practice) -> None:  # t
     assert _stats(practice)[2] == soon.scheduled_start
     services.appointment_cancel(appointment=soon, reason="Unwell")
     assert _stats(practice)[2] == later.scheduled_start
-    services.appointment_complete(appointment=later)
+    services.appointment_complete(appointment=later, now=later.scheduled_end)
     assert _stats(practice)[2] is None
 
 

@@ -39,7 +39,11 @@ def test_it_rejects_an_overlapping_appointment_as_a_conflict_on_the_start_field(
     _book(practice)
     with pytest.raises(Conflict) as error:
         _book(practice, start=START + timedelta(minutes=20))
-    assert error.value.message_dict["scheduled_start"] == ["The therapist already has an appointment at this time."]
+    # 09:00 UTC is 7 pm in Melbourne; after 7:50 pm a 50-minute session no longer fits the 8 am–8 pm day.
+    assert error.value.message_dict["scheduled_start"] == [
+        "The therapist already has an appointment at this time: Ada Alpha, Mon 6 May 2030, 7:00 – 7:50 pm."
+        " Next free slot: Tue 7 May 2030, 8:00 am."
+    ]
 
 
 def test_bad_input_is_reported_before_any_clash(practice) -> None:  # type: ignore[no-untyped-def]
@@ -258,7 +262,7 @@ def test_duration_monitoring_reports_over_and_under_runs(practice) -> None:  # t
         appointment = _book(practice, start=START + timedelta(hours=offset_hours))
         return services.appointment_complete(
             appointment=appointment, actual_start=appointment.scheduled_start,
-            actual_end=appointment.scheduled_start + timedelta(minutes=minutes),
+            actual_end=appointment.scheduled_start + timedelta(minutes=minutes), now=appointment.scheduled_end,
         )
 
     held(0, 65)

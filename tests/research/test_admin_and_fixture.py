@@ -52,7 +52,7 @@ def test_the_therapist_page_shows_surveys_feedback_eois_emails_events_and_next_a
 def test_every_research_admin_page_and_the_funnel_render(demo: None, staff_client) -> None:  # type: ignore[no-untyped-def]
     for model in ("surveyresponse", "feedback", "expressionofinterest", "outboundemail", "engagementevent",
                   "suppression", "therapistresearchstate"):
-        assert staff_client.get(f"/admin/research/{model}/").status_code == 200, model
+        assert staff_client.get(f"/admin/research/{model}/", follow=True).status_code == 200, model
     funnel = staff_client.get("/admin/research/therapistresearchstate/funnel/")
     assert funnel.status_code == 200 and b"Completion %" in funnel.content
 

@@ -23,6 +23,19 @@ def staff(client: Client) -> Client:
     return client
 
 
+def test_the_queue_opens_on_pending_and_its_all_choice_shows_every_eoi(staff: Client) -> None:
+    make_eoi(full_name="Pending Person")
+    make_eoi(full_name="Rejected Person", profile_status=S.REJECTED)
+    response = staff.get(EOI_ADMIN, follow=True)
+    assert response.redirect_chain == [(f"{EOI_ADMIN}?profile_status__exact=pending", 302)]
+    body = response.content.decode()
+    assert "Pending Person" in body and "Rejected Person" not in body
+    assert "?profile_status__isnull=False" in body
+    every = staff.get(EOI_ADMIN, {"profile_status__isnull": "False"})
+    assert every.status_code == 200
+    assert "Pending Person" in every.content.decode() and "Rejected Person" in every.content.decode()
+
+
 def test_the_queue_filters_by_status_and_audience(staff: Client) -> None:
     pending = make_eoi(full_name="Pending Person")
     make_eoi(full_name="Rejected Person", profile_status=S.REJECTED)
@@ -60,9 +73,9 @@ def test_convert_shows_a_confirmation_with_the_preview_then_creates_and_links_th
     eoi.refresh_from_db()
     assert eoi.profile_status == S.CREATED
     assert "Created the profile Jane van der Berg" in response.content.decode()
-    # The created profile opens from the queue and the change page.
+    # The created profile opens from the queue (filtered to created EOIs) and the change page.
     profile_url = f"/admin/practice/therapist/{eoi.therapist_id}/change/"
-    assert profile_url in staff.get(EOI_ADMIN).content.decode()
+    assert profile_url in staff.get(EOI_ADMIN, {"profile_status__exact": "created"}).content.decode()
     assert profile_url in staff.get(f"{EOI_ADMIN}{eoi.pk}/change/").content.decode()
     assert staff.get(profile_url).status_code == 200
     # A second confirmation (double click, stale page) is a message, not a second profile.
@@ -129,6 +142,6 @@ def test_bulk_reject_asks_for_one_reason_and_skips_what_cannot_be_rejected(staff
 
 def test_there_is_no_bulk_approve(staff: Client) -> None:
     make_eoi()
-    page = staff.get(EOI_ADMIN).content.decode()
+    page = staff.get(EOI_ADMIN, follow=True).content.decode()
     assert 'value="reject_selected"' in page
     assert "convert" not in page.split('name="action"')[1].split("</select>")[0].lower()

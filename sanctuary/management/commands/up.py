@@ -48,8 +48,14 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--no-serve", action="store_true", help="Do everything except serving.")
+        parser.add_argument(
+            "--debug", action="store_true",
+            help="Serve with DEBUG on (tracebacks in the browser); off by default, as a real user would see it.",
+        )
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, no_serve: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, workers: int, no_serve: bool, debug: bool, **options: Any,
+    ) -> None:
         started = time.monotonic()
         connection.ensure_connection()
         self.stdout.write(f"database: {self._describe_database()}")
@@ -78,7 +84,7 @@ class Command(BaseCommand):
         if no_serve:
             return
         connection.close()
-        sys.exit(self._serve(host, port, workers))
+        sys.exit(self._serve(host, port, workers, debug=debug))
 
     def _describe_database(self) -> str:
         params = connection.get_connection_params()
@@ -88,7 +94,7 @@ class Command(BaseCommand):
         major = connection.cursor().connection.info.server_version // 10000
         return f"{engine} {major} ({params.get('dbname')} via {where})"
 
-    def _serve(self, host: str, port: int, workers: int) -> int:
+    def _serve(self, host: str, port: int, workers: int, *, debug: bool) -> int:
         command = [
             sys.executable, "-m", "gunicorn", "sanctuary.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(workers),
@@ -96,7 +102,10 @@ class Command(BaseCommand):
         ]
         env = {**os.environ}
         env.setdefault("DJANGO_SETTINGS_MODULE", "sanctuary.settings.local")
-        self.stdout.write(f"serving on http://{host}:{port}/ with gunicorn (Ctrl-C to stop)")
+        env["DJANGO_DEBUG"] = "true" if debug else "false"
+        self.stdout.write(
+            f"serving on http://{host}:{port}/ with gunicorn, DEBUG {'on' if debug else 'off'} (Ctrl-C to stop)"
+        )
         self.stdout.flush()
         server = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent)
 

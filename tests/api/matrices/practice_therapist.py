@@ -102,7 +102,7 @@ ENDPOINTS: list[Endpoint] = [
              methods={"POST": _object_write(_reschedule)}),
     Endpoint(f"{NS}appointment-cancel", kwargs=_pk("appointment"), audience="therapist",
              methods={"POST": _object_write(lambda world: {"reason": "Patient unwell"})}),
-    Endpoint(f"{NS}appointment-complete", kwargs=_pk("appointment"), audience="therapist",
+    Endpoint(f"{NS}appointment-complete", kwargs=_pk("started_appointment"), audience="therapist",
              methods={"POST": _object_write(lambda world: {})}),
     Endpoint(f"{NS}appointment-no-show", kwargs=_pk("appointment"), audience="therapist",
              methods={"POST": _object_write()}),

@@ -1,9 +1,5 @@
-"""Admin for the research CRM, plus research panels on the therapist page.
-
-``practice`` must never import ``research``, so the therapist page is extended from here: take the
-ModelAdmin practice registered for ``Therapist`` (practice precedes research in INSTALLED_APPS, so its
-admin is autodiscovered first), subclass it with the research inlines/fields, and re-register.
-"""
+"""The EOI review queue (pending first), the review pages (start, preview and convert, reject, reopen) and
+the audit trail of every review step."""
 
 from __future__ import annotations
 
@@ -18,22 +14,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from unfold.admin import ModelAdmin, TabularInline
 
-from practice.models import Therapist
-from research import selectors
 from research.eoi_mapping import Change, PlannedField, is_verified
 from research.models import (
-    EngagementEvent,
     EOIAudience,
     EOIReviewEvent,
     ExpressionOfInterest,
-    Feedback,
-    OutboundEmail,
     ProfileStatus,
     ReviewSource,
-    Suppression,
-    SurveyResponse,
-    TherapistResearchState,
 )
 from research.services import (
     eoi_conversion_preview,
@@ -42,48 +31,11 @@ from research.services import (
     eoi_reopen,
     eoi_start_review,
 )
-from sanctuary.admin import ReadOnlyInline
+from research.services.eoi_review import is_eoi_reviewer
+from sanctuary.admin import ReadOnlyMixin
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
-    list_display = ("submitted_at", "therapist", "profession", "years_practice", "fee_per_match",
-                    "monthly_subscription", "processing_status")
-    list_filter = ("processing_status", "profession", "years_practice", "free_listing_interest", "future_contact")
-    search_fields = ("email", "therapist__first_name", "therapist__last_name", "therapist__email")
-    list_select_related = ("therapist",)
-    autocomplete_fields = ("therapist",)
-    readonly_fields = ("created_at", "updated_at", "import_key")
-    date_hierarchy = "submitted_at"
-
-
-@admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ("submitted_at", "rating", "section", "audience", "therapist", "status", "short_comment")
-    list_filter = ("status", "rating", "section", "audience")
-    search_fields = ("comment", "email", "tracking_id", "session_id", "therapist__last_name", "therapist__email")
-    list_select_related = ("therapist",)
-    autocomplete_fields = ("therapist",)
-    raw_id_fields = ("survey_response",)
-    readonly_fields = ("created_at", "updated_at", "import_key", "legacy_rating_6")
-
-    @admin.display(description="comment")
-    def short_comment(self, obj: Feedback) -> str:
-        return obj.comment[:80]
-
-
-class EOIReviewEventInline(admin.TabularInline):
+class EOIReviewEventInline(TabularInline):
     model = EOIReviewEvent
     fields = ("occurred_at", "action", "from_status", "to_status", "actor", "source", "therapist", "reason",
               "diff_summary")
@@ -147,21 +99,57 @@ class RejectForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-@admin.register(ExpressionOfInterest)
-class ExpressionOfInterestAdmin(admin.ModelAdmin):
-    """The EOI review queue: filter by status and audience; convert (one at a time, after the preview) or reject."""
+class QueueStatusFilter(admin.ChoicesFieldListFilter):
+    """The status filter of a queue that opens on "Pending": its "All" keeps a parameter
+    (``profile_status__isnull=False``, true of every row), so choosing it does not land on the default again."""
 
-    list_display = ("submitted_at", "audience", "__str__", "email", "profile_status", "profile_link")
-    list_filter = ("profile_status", "audience")
+    def choices(self, changelist: Any) -> Any:
+        for choice in super().choices(changelist):
+            if choice["display"] == "All":
+                choice["query_string"] = changelist.get_query_string(
+                    {self.lookup_kwarg_isnull: "False"}, [self.lookup_kwarg],
+                )
+            yield choice
+
+
+@admin.register(ExpressionOfInterest)
+class ExpressionOfInterestAdmin(ModelAdmin):
+    """The EOI review queue: pending first, filter by status and audience; convert (one at a time, after the
+    preview) or reject. The submission itself is the submitter's words: read-only, changed by no form."""
+
+    list_display = ("submitted_at", "__str__", "status_badge", "audience", "email", "profile_link")
+    list_display_links = ("submitted_at", "__str__")
+    list_filter = (("profile_status", QueueStatusFilter), "audience")
     search_fields = ("email", "full_name", "contact_name", "organisation_name", "organisation")
     list_select_related = ("therapist",)
-    autocomplete_fields = ("therapist",)
-    # The status workflow runs through research.services.eoi_review only, never through this form.
     readonly_fields = ("profile_status", "reviewed_by", "reviewed_at", "review_reason", "created_at", "updated_at",
                        "import_key", "profile_link", "review_actions", "conversion_preview")
     inlines = [EOIReviewEventInline]
     # Bulk reject with one reason is fine; converting stays one EOI at a time, after its preview.
     actions = ["reject_selected"]
+    ordering = ("submitted_at",)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        # The queue opens on what needs a decision; "All" in the status filter shows the rest.
+        if request.method == "GET" and not request.GET:
+            return HttpResponseRedirect(f"{request.path}?profile_status__exact={ProfileStatus.PENDING}")
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="status", ordering="profile_status")
+    def status_badge(self, obj: ExpressionOfInterest) -> str:
+        kind = {ProfileStatus.PENDING: "pending", ProfileStatus.IN_PROGRESS: "draft", ProfileStatus.CREATED: "paid",
+                ProfileStatus.REJECTED: "overdue"}.get(ProfileStatus(obj.profile_status), "cancelled")
+        return format_html('<span class="sanctuary-badge sanctuary-badge--{}">{}</span>', kind,
+                           obj.get_profile_status_display())
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # EOIs arrive through the public form
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the review pages below are the only writes, each through a service
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = list(super().get_fieldsets(request, obj))
@@ -211,7 +199,7 @@ class ExpressionOfInterestAdmin(admin.ModelAdmin):
 
     def review_view(self, request: HttpRequest, pk: Any, action: str) -> HttpResponse:
         eoi = self.get_object(request, str(pk))
-        if eoi is None or not self.has_change_permission(request, eoi):
+        if eoi is None or not self.has_view_permission(request, eoi) or not is_eoi_reviewer(request.user):
             raise PermissionDenied
         change_url = reverse("admin:research_expressionofinterest_change", args=[eoi.pk])
         needs_reason = action in ("reject", "reopen")
@@ -291,7 +279,7 @@ def _error_text(error: Exception) -> str:
 
 
 @admin.register(EOIReviewEvent)
-class EOIReviewEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class EOIReviewEventAdmin(ReadOnlyMixin, ModelAdmin):
     """The audit trail of the EOI review: who, when, through what, and the field-by-field diff."""
 
     list_display = ("occurred_at", "action", "eoi", "actor", "source", "therapist", "from_status", "to_status")
@@ -313,158 +301,3 @@ class EOIReviewEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
                            "<th>EOI value</th><th>Change</th></tr></thead><tbody>{}</tbody></table>", rows)
 
 
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("created_at", "therapist", "step", "variant", "status", "sent_at", "provider_message_id")
-    list_filter = ("step", "status", "variant", "experiment_id")
-    search_fields = ("to_email", "provider_message_id", "therapist__last_name")
-    list_select_related = ("therapist",)
-
-
-@admin.register(EngagementEvent)
-class EngagementEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("occurred_at", "kind", "therapist", "status", "machine_open", "provider_event_id")
-    list_filter = ("kind", "status", "machine_open")
-    search_fields = ("email", "provider_event_id", "therapist__last_name")
-    list_select_related = ("therapist",)
-    date_hierarchy = "occurred_at"
-
-
-@admin.register(Suppression)
-class SuppressionAdmin(admin.ModelAdmin):
-    list_display = ("email", "reason", "created_at", "note")
-    list_filter = ("reason",)
-    search_fields = ("email",)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(TherapistResearchState)
-class TherapistResearchStateAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("therapist", "stage", "variant", "opens_count", "clicks_count", "followup_count",
-                    "last_followup_at", "next_action", "suppressed")
-    list_filter = ("stage", "variant", "experiment_id")
-    search_fields = ("therapist__first_name", "therapist__last_name", "therapist__email")
-    list_select_related = ("therapist",)
-
-    @admin.display(description="next action")
-    def next_action(self, obj: TherapistResearchState) -> str:
-        return obj.next_action().label
-
-    @admin.display(boolean=True, description="suppressed")
-    def suppressed(self, obj: TherapistResearchState) -> bool:
-        return obj.is_suppressed
-
-    def get_urls(self):  # type: ignore[no-untyped-def]
-        return [path("funnel/", self.admin_site.admin_view(self.funnel_view), name="research_funnel"),
-                *super().get_urls()]
-
-    def funnel_view(self, request: HttpRequest) -> TemplateResponse:
-        context = {**self.admin_site.each_context(request), "title": "Research funnel (EXP-01 A/B)",
-                   "rows": selectors.funnel_by_variant(), "opts": self.model._meta}
-        return TemplateResponse(request, "research/admin/funnel.html", context)
-
-
-# ------------------------------------------------------------------------------------- therapist page
-class SurveyInline(ReadOnlyInline):
-    model = SurveyResponse
-    fields = ("submitted_at", "profession", "years_practice", "fee_per_match", "monthly_subscription")
-    readonly_fields = fields
-
-
-class FeedbackInline(ReadOnlyInline):
-    model = Feedback
-    fields = ("submitted_at", "rating", "section", "comment", "survey_response")
-    readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Feedback]:
-        return super().get_queryset(request).select_related("survey_response")
-
-
-class EOIInline(ReadOnlyInline):
-    model = ExpressionOfInterest
-    fields = ("submitted_at", "audience", "profile_status", "professional_title")
-    readonly_fields = fields
-
-
-class OutboundEmailInline(ReadOnlyInline):
-    model = OutboundEmail
-    fields = ("step", "subject", "variant", "status", "sent_at")
-    readonly_fields = fields
-
-
-class EventInline(ReadOnlyInline):
-    model = EngagementEvent
-    fields = ("occurred_at", "kind", "status", "machine_open", "context")
-    readonly_fields = fields
-    show_change_link = False
-
-
-RESEARCH_INLINES = [SurveyInline, FeedbackInline, EOIInline, OutboundEmailInline, EventInline]
-RESEARCH_FIELDS = ("research_stage", "research_next_action", "research_followups")
-
-_base = admin.site._registry.get(Therapist)
-_BaseTherapistAdmin: type[admin.ModelAdmin] = type(_base) if _base is not None else admin.ModelAdmin
-
-
-class TherapistResearchAdmin(_BaseTherapistAdmin):  # type: ignore[misc, valid-type]
-    """Practice's therapist admin (whatever it is) plus the research panels."""
-
-    if _base is None:
-        list_display = ("__str__", "email", "profession", "directory_status")
-    if not getattr(_BaseTherapistAdmin, "search_fields", ()):
-        # The research admins' autocomplete fields need a searchable therapist admin.
-        search_fields = ("first_name", "last_name", "email")
-
-    def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
-        inlines = list(super().get_inlines(request, obj))
-        return inlines + RESEARCH_INLINES if obj is not None else inlines
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [*super().get_readonly_fields(request, obj), *RESEARCH_FIELDS]
-
-    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        fieldsets = list(super().get_fieldsets(request, obj))
-        named = [f for _, opts in fieldsets for f in opts.get("fields", ())]
-        if obj is not None and not any(name in named for name in RESEARCH_FIELDS):
-            fieldsets.append(("Research", {"fields": RESEARCH_FIELDS}))
-        elif obj is None:
-            fieldsets = [(n, {**o, "fields": [f for f in o.get("fields", ()) if f not in RESEARCH_FIELDS]})
-                         for n, o in fieldsets]
-        return fieldsets
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Therapist]:
-        return super().get_queryset(request).select_related("research_state")
-
-    def _state(self, obj: Therapist) -> TherapistResearchState | None:
-        try:
-            return obj.research_state
-        except TherapistResearchState.DoesNotExist:
-            return None
-
-    @admin.display(description="research stage")
-    def research_stage(self, obj: Therapist) -> str:
-        state = self._state(obj)
-        if state is None:
-            return "Not invited"
-        flags = [name for name, at in (("unsubscribed", state.unsubscribed_at), ("bounced", state.bounced_at),
-                                       ("complained", state.complained_at)) if at]
-        return state.get_stage_display() + (f" ({', '.join(flags)})" if flags else "")
-
-    @admin.display(description="next follow-up action")
-    def research_next_action(self, obj: Therapist) -> str:
-        state = self._state(obj)
-        return state.next_action().label if state else "Nothing: not invited yet"
-
-    @admin.display(description="follow-ups")
-    def research_followups(self, obj: Therapist) -> str:
-        state = self._state(obj)
-        if state is None or not state.followup_count:
-            return "none sent"
-        return format_html("{} sent, last {}", state.followup_count, f"{state.last_followup_at:%Y-%m-%d}")
-
-
-if _base is not None:
-    admin.site.unregister(Therapist)
-admin.site.register(Therapist, TherapistResearchAdmin)

@@ -1,0 +1,57 @@
+"""How dates, times and money read to a person: in the practice's local time, in Australian English.
+
+Used by model ``__str__`` methods (pickers, breadcrumbs, history), the workspace pages and e-mails, so
+"Mon 7 Dec, 9:00 am" is written one way everywhere. The practice's zone is ``settings.TIME_ZONE`` (the
+``SANCTUARY_TIME_ZONE`` setting); the year is shown only when it is not the current one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+
+def local(moment: datetime) -> datetime:
+    return timezone.localtime(moment)
+
+
+def time_label(moment: datetime) -> str:
+    """``9:00 am`` / ``2:30 pm`` in local time."""
+    moment = local(moment)
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def date_label(day: date, *, today: date | None = None, weekday: bool = True) -> str:
+    """``Mon 7 Dec`` (``Wed 25 Jun 2025`` in another year)."""
+    today = today or timezone.localdate()
+    text = f"{day:%a} {day.day} {day:%b}" if weekday else f"{day.day} {day:%b}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+def long_date_label(day: date) -> str:
+    """``25 June 2025``, as the original app showed a patient's last session."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def datetime_label(moment: datetime, *, today: date | None = None) -> str:
+    """``Mon 7 Dec, 9:00 am`` in local time."""
+    moment = local(moment)
+    return f"{date_label(moment.date(), today=today)}, {time_label(moment)}"
+
+
+def time_range_label(start: datetime, end: datetime) -> str:
+    """``9:00 – 9:50 am`` (``11:30 am – 12:20 pm`` across noon)."""
+    first, last = time_label(start), time_label(end)
+    if first[-2:] == last[-2:]:
+        first = first[:-3]
+    return f"{first} – {last}"
+
+
+def money(amount: Decimal | int | float | None, *, symbol: str = "$") -> str:
+    """``$1,250.00``; a negative amount reads ``-$20.00``."""
+    value = Decimal(amount or 0).quantize(Decimal("0.01"))
+    sign = "-" if value < 0 else ""
+    return f"{sign}{symbol}{abs(value):,.2f}"
