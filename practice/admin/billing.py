@@ -25,10 +25,10 @@ STATUS_BADGES = {
 @admin.register(FinancialRecord)
 class FinancialRecordAdmin(ServiceAdmin):
     list_display = (
-        "record_date", "patient", "record_type", "amount_display", "status_badge", "due_date",
+        "billed", "patient", "record_type", "amount_display", "status_badge", "due_date",
         "patient_responsibility", "invoice_number", "therapist",
     )
-    list_display_links = ("record_date",)
+    list_display_links = ("billed",)
     list_filter = ("status", "record_type", "session_type")
     list_select_related = ("patient", "therapist")
     search_fields = ("invoice_number",)
@@ -42,6 +42,10 @@ class FinancialRecordAdmin(ServiceAdmin):
     def get_list_display(self, request: HttpRequest) -> Any:
         shown = list(super().get_list_display(request))
         return shown if _whole_practice(request) else [name for name in shown if name != "therapist"]
+
+    @admin.display(description="date", ordering="record_date")
+    def billed(self, obj: FinancialRecord) -> str:
+        return display.date_label(obj.record_date, weekday=False)
 
     @admin.display(description="amount", ordering="amount")
     def amount_display(self, obj: FinancialRecord) -> str:

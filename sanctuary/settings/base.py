@@ -100,6 +100,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Staff sign in through the admin and land on their home page (unfold's login form posts no "next").
+LOGIN_URL = "/admin/login/"
+LOGIN_REDIRECT_URL = "/admin/"
+
 AUTHENTICATION_BACKENDS = [
     # Refuses logins for a locked-out username+IP pair before any password is checked.
     "axes.backends.AxesStandaloneBackend",
