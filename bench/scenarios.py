@@ -549,3 +549,71 @@ register(HttpScenario(
     floor="raw-upcoming", min_ratio=0.25,
     description="therapist API upcoming-appointments dashboard (token auth) — issue 6",
 ))
+
+
+# -- issue 12: the workspace pages in the admin (session login, unfold skin) -------------------------------------
+#
+# Each floor reads the same rows with hand-written SQL and prints them with a plain template
+# (bench/workspace_views.py); the admin page adds the session and permission checks, the skin and the sidebar.
+
+def _admin_session_prepare(ctx: BenchContext) -> None:
+    """clinician3 as a staff login with a database session (the admin's cookie), and a patient with a chart."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
+
+    _therapist_prepare(ctx)
+    if "admin_session" in ctx.extras:
+        return
+    from practice.models import Therapist
+
+    user = Therapist.objects.get(pk=ctx.extras["therapist_id"]).user
+    assert user is not None
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    ctx.extras["admin_session"] = session.session_key
+    with connection.cursor() as cursor:
+        # The clinician's patient with the most mood entries: the busiest chart.
+        cursor.execute("""SELECT p.id FROM practice_patient p JOIN practice_moodentry m ON m.patient_id = p.id
+                           WHERE p.therapist_id = %s GROUP BY p.id ORDER BY count(*) DESC, p.id LIMIT 1""",
+                       [ctx.extras["therapist_id"]])
+        ctx.extras["chart_patient"] = str(cursor.fetchone()[0])
+
+
+def _admin_page(path: str) -> RequestFactory:
+    def factory(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request]:
+        headers = (("Cookie", f"sessionid={ctx.extras['admin_session']}"),)
+        return [Request("GET", path.format(**ctx.extras), headers, b"")] * min(count, 1000)
+    return factory
+
+
+def _workspace_floor(path: str) -> RequestFactory:
+    def factory(ctx: BenchContext, round_index: int, count: int) -> Sequence[Request]:
+        headers = (("X-Therapist", ctx.extras["therapist_id"]),)
+        return [Request("GET", path.format(**ctx.extras), headers, b"")] * min(count, 1000)
+    return factory
+
+
+for _name, _admin, _floor, _what in (
+    ("home", "/admin/", "/bench/home/", "the therapist's home (today, the week ahead, notes to sign, risks, bills)"),
+    ("calendar-week", "/admin/practice/appointment/calendar/", "/bench/calendar-week/", "this week's calendar"),
+    ("patient-chart", "/admin/practice/patient/{chart_patient}/chart/", "/bench/patient-chart/?patient={chart_patient}",
+     "the patient chart (header, mood and progress series, notes, upcoming)"),
+):
+    register(HttpScenario(
+        name=f"raw-{_name}", path=_floor.split("{")[0] if "{" in _floor else _floor,
+        requests=_workspace_floor(_floor), prepare=_admin_session_prepare, floor="plain",
+        requires_path=_admin.split("{")[0], description=f"floor: {_what} from hand-written SQL, plain template",
+    ))
+    register(HttpScenario(
+        name=_name, path=_admin.split("{")[0], requests=_admin_page(_admin), prepare=_admin_session_prepare,
+        floor=f"raw-{_name}", min_ratio=0.40, min_rate=100,
+        description=f"admin: {_what} — issue 12",
+    ))

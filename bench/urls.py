@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from bench import views
+from bench import views, workspace_views
 from sanctuary.urls import urlpatterns as project_urlpatterns
 
 urlpatterns = [
@@ -17,5 +17,8 @@ urlpatterns = [
     path("bench/raw-survey/", views.raw_survey, name="bench-raw-survey"),
     path("bench/patients/", views.raw_patients, name="bench-patients"),
     path("bench/upcoming/", views.raw_upcoming, name="bench-upcoming"),
+    path("bench/home/", workspace_views.raw_home, name="bench-home"),
+    path("bench/calendar-week/", workspace_views.raw_calendar_week, name="bench-calendar-week"),
+    path("bench/patient-chart/", workspace_views.raw_patient_chart, name="bench-patient-chart"),
     *project_urlpatterns,
 ]

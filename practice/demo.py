@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pghistory
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.db.models import DateField, DateTimeField, ExpressionWrapper, F, Func, Max
@@ -21,6 +22,7 @@ from practice.models import (
     SessionNote,
     Therapist,
 )
+from practice.permissions import practice_groups_ensure
 from practice.selectors import PRACTICE_MANAGER_GROUP, THERAPIST_GROUP
 from sanctuary.demo import DEMO_PASSWORD, ensure_login
 
@@ -119,6 +121,7 @@ def rebase_demo_dates(*, today: date | None = None) -> int:
 
 def ensure_demo_logins() -> list[tuple[str, str, str]]:
     """A therapist login for Dr. Sarah Johnson, a practice manager, and a patient-portal login for Amelia."""
+    practice_groups_ensure(apps)
     logins: list[tuple[str, str, str]] = []
     manager = ensure_login("manager", email="manager@sanctuary.example", is_staff=True)
     manager.groups.add(Group.objects.get(name=PRACTICE_MANAGER_GROUP))

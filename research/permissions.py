@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.management import create_permissions
-
 from sanctuary import roles
 
 RESEARCH_STAFF_GROUP = roles.RESEARCH_STAFF
@@ -21,19 +19,9 @@ RESEARCH_MODELS = (
 READ_ONLY = {"engagementevent", "outboundemail", "therapistresearchstate", "eoireviewevent"}
 
 
-def permissions_ensure(apps: Any) -> None:
-    """Create model permissions now: on a fresh database Django only creates them after all migrations."""
-    for app_config in apps.get_app_configs():
-        # create_permissions skips apps whose models module is unset (always so for migration stubs).
-        had_models = getattr(app_config, "models_module", None)
-        app_config.models_module = had_models or True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = had_models
-
-
 def research_staff_group_ensure(apps: Any) -> Any:
     """Create or refresh the group; ``apps`` is the migration state or ``django.apps.apps``."""
-    permissions_ensure(apps)
+    roles.permissions_ensure(apps)
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     group, _ = group_model.objects.get_or_create(name=RESEARCH_STAFF_GROUP)
@@ -57,7 +45,7 @@ MANAGER_EOI_PERMISSIONS = ("view_expressionofinterest", "change_expressionofinte
 
 def practice_manager_eoi_access_grant(apps: Any) -> None:
     """Give the Practice manager group the EOI review page (historical models in migrations)."""
-    permissions_ensure(apps)
+    roles.permissions_ensure(apps)
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     group, _ = group_model.objects.get_or_create(name=roles.PRACTICE_MANAGER)

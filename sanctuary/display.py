@@ -17,11 +17,15 @@ def local(moment: datetime) -> datetime:
     return timezone.localtime(moment)
 
 
+def clock_label(hour: int, minute: int) -> str:
+    """``9:00 am`` / ``2:30 pm`` for a wall-clock time."""
+    return f"{hour % 12 or 12}:{minute:02d} {'am' if hour < 12 else 'pm'}"
+
+
 def time_label(moment: datetime) -> str:
     """``9:00 am`` / ``2:30 pm`` in local time."""
     moment = local(moment)
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+    return clock_label(moment.hour, moment.minute)
 
 
 def date_label(day: date, *, today: date | None = None, weekday: bool = True) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.management import create_permissions
+
 THERAPIST = "Therapist"
 PRACTICE_MANAGER = "Practice manager"
 RESEARCH_STAFF = "Research staff"
@@ -47,3 +49,14 @@ def is_research_staff(user: Any) -> bool:
 
 def is_therapist_member(user: Any) -> bool:
     return in_group(user, THERAPIST)
+
+
+def permissions_ensure(apps: Any) -> None:
+    """Create model permissions now (``apps``: a migration's historical apps or ``django.apps.apps``): on a fresh
+    database Django only creates them after all migrations, and a flushed one has none until post_migrate."""
+    for app_config in apps.get_app_configs():
+        # create_permissions skips apps whose models module is unset (always so for migration stubs).
+        had_models = getattr(app_config, "models_module", None)
+        app_config.models_module = had_models or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = had_models

@@ -40,7 +40,7 @@ class Appointment(TimeStampedModel):
     )
     therapist = models.ForeignKey(
         "practice.Therapist", on_delete=models.PROTECT, related_name="appointments",
-        # Covered by the (therapist, scheduled_start) index and the exclusion constraint's GiST index.
+        # Covered by the (therapist, scheduled_start) indexes and the exclusion constraint's GiST index.
         db_index=False,
     )
     session_type = models.ForeignKey(
@@ -88,6 +88,9 @@ class Appointment(TimeStampedModel):
             ),
         ]
         indexes = [
+            # The calendar (week and day), the therapist's home (today and the week ahead) and the appointment
+            # list: a therapist's appointments of every status in a time window, by start.
+            models.Index(fields=["therapist", "scheduled_start"], name="practice_appt_therapist_start"),
             # upcoming_appointments: a therapist's scheduled appointments from now, by start.
             models.Index(
                 fields=["therapist", "scheduled_start"], condition=Q(status=AppointmentStatus.SCHEDULED),

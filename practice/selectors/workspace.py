@@ -135,6 +135,10 @@ def note_templates(*, therapist: Therapist | None) -> QuerySet[SessionNote]:
 
 # --- the therapist's home ------------------------------------------------------------------------------------
 
+# A home page shows the top of each list (the oldest notes to sign, the longest overdue bills); the full lists
+# are a click away.
+HOME_LIST_LENGTH = 10
+
 
 @dataclass(frozen=True)
 class DaySessions:
@@ -212,9 +216,9 @@ def therapist_home(*, therapist: Therapist, now: datetime | None = None) -> Ther
         today_sessions=by_day.get(today, []),
         week=[DaySessions(day=today + timedelta(days=i), appointments=by_day.get(today + timedelta(days=i), []))
               for i in range(7)],
-        unsigned=list(unsigned_notes(therapists=[therapist])[:50]),
+        unsigned=list(unsigned_notes(therapists=[therapist])[:HOME_LIST_LENGTH]),
         at_risk=_at_risk_rows(Patient.objects.filter(therapist=therapist)),
-        overdue=list(overdue_ageing(therapist=therapist, today=today)[:50]),
+        overdue=list(overdue_ageing(therapist=therapist, today=today)[:HOME_LIST_LENGTH]),
         licence=therapist if expiring else None,
         licence_days=licence_days if expiring else None,
         duration_flags=_duration_flags([therapist.pk], now - timedelta(days=30)),
@@ -333,7 +337,7 @@ def practice_home(*, now: datetime | None = None) -> PracticeHome:
         risk["therapist"] = rows[risk["therapist_id"]].therapist
     return PracticeHome(
         today=today, month_start=month_start, rows=list(rows.values()), at_risk=at_risk,
-        unsigned=list(unsigned_notes(therapists=ids).select_related("therapist")[:20]),
+        unsigned=list(unsigned_notes(therapists=ids).select_related("therapist")[:HOME_LIST_LENGTH]),
     )
 
 

@@ -77,6 +77,11 @@ UNFOLD: dict[str, Any] = {
 WORKSPACE_DAY_HOURS = (env.int("WORKSPACE_DAY_START", default=8), env.int("WORKSPACE_DAY_END", default=20))
 WORKSPACE_CLINICAL_HOURS_PER_WEEK = env.int("WORKSPACE_CLINICAL_HOURS_PER_WEEK", default=30)
 
+# pghistory's middleware attaches the acting user and URL to history rows written in a request. Reads write no
+# history, so GET requests get no context (pghistory's default includes GET, which prefixed every query of every
+# page with two set_config calls).
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
 # Public research paths that write no history-tracked table: no pghistory context (sanctuary/middleware.py).
 HISTORY_CONTEXT_EXEMPT_PATHS = (
     "/api/v1/research/survey/responses/", "/api/v1/research/feedback/", "/api/v1/research/sandbox-visits/",

@@ -14,7 +14,7 @@ from practice.selectors import THERAPIST_GROUP
 from research.models import ExpressionOfInterest, ProfileStatus
 from tests.browser.conftest import Browser
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 AMELIA = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
 
