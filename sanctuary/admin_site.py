@@ -35,6 +35,9 @@ class NavItem:
     url_name: str  # reversed in the admin namespace, e.g. "admin:practice_patient_changelist"
     permission: Check
     query: str = ""
+    # The pages this item stands for, when more than its link's: a URL name whose path prefixes them all
+    # (the patient workspace's item stays current on the patient list, chart and forms).
+    section: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,8 @@ class SanctuaryAdminSite(UnfoldAdminSite):
                     link = reverse(item.url_name, current_app=self.name)
                 except NoReverseMatch:
                     continue
-                items.append({"title": item.title, "icon": item.icon, "link": link + item.query, "_path": link})
+                section = reverse(item.section, current_app=self.name) if item.section else link
+                items.append({"title": item.title, "icon": item.icon, "link": link + item.query, "_path": section})
             if items:
                 groups.append({"title": nav.title, "separator": True, "collapsible": False, "items": items})
         # One item is current: the one whose link is the longest prefix of this page ("/admin/" would match all).

@@ -85,6 +85,11 @@ class FinancialRecordAdmin(ServiceAdmin):
         # Bills are voided (with a reason), never deleted.
         return False
 
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        from practice.admin.pages import financial_urls
+
+        return [*financial_urls(self), *super().get_urls()]
+
     @admin.action(description="Mark as paid today")
     def mark_paid_today(self, request: HttpRequest, queryset: QuerySet) -> None:
         self.run_bulk(request, queryset, lambda r: services.financial_record_pay(

@@ -195,9 +195,10 @@ class AppointmentAdmin(ServiceAdmin):
         ), "Cancelled {count} appointment{s}.")
 
     def get_urls(self):  # type: ignore[no-untyped-def]
+        from practice.admin.pages import schedule_urls
         from practice.admin.workspace import calendar_urls
 
-        return [*calendar_urls(self), *super().get_urls()]
+        return [*calendar_urls(self), *schedule_urls(self), *super().get_urls()]
 
 
 # --- notes ----------------------------------------------------------------------------------------------------

@@ -243,9 +243,10 @@ class PatientAdmin(ServiceAdmin):
         )
 
     def get_urls(self):  # type: ignore[no-untyped-def]
+        from practice.admin.pages import patient_workspace_urls
         from practice.admin.workspace import patient_chart_urls
 
-        return [*patient_chart_urls(self), *super().get_urls()]
+        return [*patient_workspace_urls(self), *patient_chart_urls(self), *super().get_urls()]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return sees_clinical(request) and super().has_module_permission(request)

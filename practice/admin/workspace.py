@@ -80,7 +80,7 @@ def _chart_series(chart: workspace.PatientChart) -> dict[str, Any]:
         {"label": "Sleep", "data": [m.sleep_quality for m in moods]},
     ]
     mood = {
-        "labels": [display.date_label(m.entry_date, weekday=False) for m in moods], "min": 1, "max": 10,
+        "labels": [display.date_label(m.entry_date, weekday=False) for m in moods], "min": 1, "max": 10, "step": 1,
         # A scale nobody recorded draws nothing but a legend entry: leave it out.
         "series": [line for line in lines if any(value is not None for value in line["data"])],
     }
@@ -99,7 +99,7 @@ def _chart_series(chart: workspace.PatientChart) -> dict[str, Any]:
         progress.append({
             "id": f"progress-{index}", "area": area, "toward_target": toward_target,
             "data": {"labels": [display.date_label(day, weekday=False) for day, _ in area.points],
-                     "series": series, "min": 1, "max": 10},
+                     "series": series, "min": 1, "max": 10, "step": 1},
         })
     return {"mood": mood, "progress": progress}
 
@@ -319,14 +319,17 @@ workspace_site().register_home(Home(name="practice", order=10, applies=_manager,
 workspace_site().register_home(Home(name="therapist", order=20, applies=is_clinician, view=therapist_home_view))
 workspace_site().register_navigation(NavGroup(title="Practice", order=10, items=(
     NavItem("Today", "today", "admin:index", sees_clinical),
-    NavItem("Calendar", "calendar_month", "admin:practice_appointment_calendar",
+    NavItem("Patients", "group", "admin:practice_patient_workspace",
+            _with_perm("practice.view_patient", sees_clinical), section="admin:practice_patient_changelist"),
+    NavItem("Schedule", "schedule", "admin:practice_appointment_schedule",
             _with_perm("practice.view_appointment", sees_clinical)),
-    NavItem("Patients", "group", "admin:practice_patient_changelist",
-            _with_perm("practice.view_patient", sees_clinical)),
+    NavItem("Calendar", "calendar_month", "admin:practice_appointment_calendar",
+            _with_perm("practice.view_appointment", sees_clinical), section="admin:practice_appointment_changelist"),
     NavItem("Notes", "edit_note", "admin:practice_sessionnote_changelist",
             _with_perm("practice.view_sessionnote", sees_clinical)),
-    NavItem("Billing", "payments", "admin:practice_financialrecord_changelist",
-            _with_perm("practice.view_financialrecord", sees_clinical)),
+    NavItem("Billing", "payments", "admin:practice_financialrecord_overview",
+            _with_perm("practice.view_financialrecord", sees_clinical),
+            section="admin:practice_financialrecord_changelist"),
 )))
 workspace_site().register_navigation(NavGroup(title="Practice records", order=20, items=(
     NavItem("Therapists", "badge", "admin:practice_therapist_changelist", _manager),

@@ -36,6 +36,7 @@ from practice.selectors.dashboards import (
     active_patients_with_appointments,
     financial_summary,
     patient_list,
+    patient_search,
     patient_search_rows,
     patient_summary,
     upcoming_appointments,
@@ -44,9 +45,6 @@ from practice.selectors.expressions import (
     DaysBetween,
     ILike,
     MinutesBetween,
-    like_pattern,
-    name_search,
-    normalise_search,
     session_stats,
 )
 from practice.selectors.finance import (
@@ -57,6 +55,7 @@ from practice.selectors.finance import (
     financial_period_start,
     financial_records,
     overdue_ageing,
+    revenue_by_month,
 )
 from practice.selectors.workspace import (
     PatientChart,
@@ -66,8 +65,11 @@ from practice.selectors.workspace import (
     clinicians,
     next_free_slot,
     note_templates,
+    patient_cards,
     patient_chart,
     practice_home,
+    recent_moods,
+    session_focus,
     therapist_home,
     unsigned_notes,
 )
@@ -101,6 +103,7 @@ __all__ = [
     "next_free_slot",
     "note_templates",
     "overdue_ageing",
+    "patient_cards",
     "patient_chart",
     "patient_list",
     "patient_search",
@@ -109,7 +112,10 @@ __all__ = [
     "patient_timeline",
     "patients_with_session_stats",
     "practice_home",
+    "recent_moods",
+    "revenue_by_month",
     "sees_whole_practice",
+    "session_focus",
     "tag_usage",
     "therapist_for_user",
     "therapist_home",
@@ -211,16 +217,6 @@ def appointment_durations(
         )
         .order_by("-scheduled_start")
     )
-
-
-def patient_search(*, patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
-    """G1: fuzzy name search over an already scoped patient queryset (the admin's changelist) – substring
-    (ILIKE) or trigram word similarity on the full name, best matches first. The API's search is
-    ``patient_search_rows``, the same predicates compiled once."""
-    query = normalise_search(query)
-    if not query:
-        return patients
-    return name_search(patients, query=query, pattern=like_pattern(query))
 
 
 @dataclass(frozen=True)

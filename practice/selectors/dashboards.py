@@ -223,6 +223,16 @@ def patient_list(
     return _patient_list_template(by_status=bool(status), archived=archived).bind(**values)
 
 
+def patient_search(*, patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
+    """G1: fuzzy name search over an already scoped patient queryset (the admin's changelist) – substring
+    (ILIKE) or trigram word similarity on the full name, best matches first. The API's search is
+    ``patient_search_rows``, the same predicates compiled once."""
+    query = normalise_search(query)
+    if not query:
+        return patients
+    return name_search(patients, query=query, pattern=like_pattern(query))
+
+
 @functools.cache
 def _search_template(*, scoped: bool, by_status: bool) -> QueryTemplate:
     def matches(query: str, pattern: str, therapist: UUID | None = None, status: str | None = None) -> QuerySet:

@@ -6,10 +6,11 @@ import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, Concat, Greatest
+from django.db.models.functions import Coalesce, Concat, Greatest, TruncMonth
 from django.utils import timezone
 
 from practice.models import FinancialRecord, PaymentStatus, Therapist
@@ -64,13 +65,16 @@ def financial_period_start(period: str, today: date | None = None) -> date | Non
 
 
 def financial_records(
-    *, therapist: Therapist | UUID, since: date | None = None, status: str | None = None,
+    *, therapist: Therapist | UUID | None, since: date | None = None, status: str | None = None,
     today: date | None = None,
 ) -> QuerySet[FinancialRecord]:
-    """The Financial page's table: a therapist's records from ``since``, optionally of one status, where
-    "overdue" includes pending bills past their due date and "pending" excludes them (G5)."""
+    """The Financial page's table: a therapist's records (``None``: the whole practice's) from ``since``,
+    optionally of one status, where "overdue" includes pending bills past their due date and "pending"
+    excludes them (G5)."""
     today = today or timezone.localdate()
-    records = FinancialRecord.objects.filter(therapist=therapist)
+    records = FinancialRecord.objects.all()
+    if therapist is not None:
+        records = records.filter(therapist=therapist)
     if since is not None:
         records = records.filter(record_date__gte=since)
     overdue = overdue_q("", today)
@@ -84,15 +88,20 @@ def financial_records(
 
 
 @functools.cache
-def _overview_template(*, with_since: bool, status_rule: str | None) -> QueryTemplate:
-    """One compiled statement per filter shape: with or without a start date, and per status rule (overdue
-    and pending are rules over two columns; any other status is a plain equality on its own slot)."""
+def _overview_template(*, with_since: bool, status_rule: str | None, scoped: bool = True) -> QueryTemplate:
+    """One compiled statement per filter shape: one therapist's or the practice's, with or without a start
+    date, and per status rule (overdue and pending are rules over two columns; any other status is a plain
+    equality on its own slot)."""
 
-    def build(therapist: UUID, today: date, since: date | None = None, status: str | None = None) -> QuerySet:
+    def build(today: date, therapist: UUID | None = None, since: date | None = None,
+              status: str | None = None) -> QuerySet:
         records = financial_records(therapist=therapist, since=since, status=status or status_rule, today=today)
         overdue = overdue_q("", today)
         pending = Q(status=PaymentStatus.PENDING) & ~overdue
-        return records.order_by().values("therapist").annotate(
+        # One group: the therapist's records, or a constant for the practice's.
+        grouped = records.order_by().values("therapist") if scoped else records.order_by().annotate(
+            practice=Value(1)).values("practice")
+        return grouped.annotate(
             total=Coalesce(Sum("amount"), ZERO),
             paid=Coalesce(Sum("amount", filter=Q(status=PaymentStatus.PAID)), ZERO),
             pending=Coalesce(Sum("amount", filter=pending), ZERO),
@@ -101,7 +110,9 @@ def _overview_template(*, with_since: bool, status_rule: str | None) -> QueryTem
             overdue_count=Count("pk", filter=overdue),
         )
 
-    slots: dict[str, type] = {"therapist": UUID, "today": date}
+    slots: dict[str, type] = {"today": date}
+    if scoped:
+        slots["therapist"] = UUID
     if with_since:
         slots["since"] = date
     if status_rule == "":
@@ -110,11 +121,14 @@ def _overview_template(*, with_since: bool, status_rule: str | None) -> QueryTem
 
 
 def financial_overview(
-    *, therapist: Therapist, since: date | None = None, status: str | None = None, today: date | None = None,
+    *, therapist: Therapist | None, since: date | None = None, status: str | None = None,
+    today: date | None = None,
 ) -> FinancialOverview:
-    """The Financial page's four cards over the filtered records (period from ``since``, optional status).
-    One grouped row, or none (all zeros) when nothing matches."""
-    values: dict[str, object] = {"therapist": therapist.pk, "today": today or timezone.localdate()}
+    """The Financial page's four cards over the filtered records (period from ``since``, optional status) of
+    one therapist (``None``: the whole practice). One grouped row, or none (all zeros) when nothing matches."""
+    values: dict[str, object] = {"today": today or timezone.localdate()}
+    if therapist is not None:
+        values["therapist"] = therapist.pk
     if since is not None:
         values["since"] = since
     rule: str | None = None
@@ -122,12 +136,31 @@ def financial_overview(
         rule = str(status)
     elif status:
         rule, values["status"] = "", status
-    row = _overview_template(with_since=since is not None, status_rule=rule).bind(**values).first()
+    template = _overview_template(with_since=since is not None, status_rule=rule, scoped=therapist is not None)
+    row = template.bind(**values).first()
     if row is None:
         none = Decimal("0.00")
         return FinancialOverview(total=none, paid=none, pending=none, pending_count=0, overdue=none, overdue_count=0)
-    del row["therapist"]
+    row.pop("therapist", None)
+    row.pop("practice", None)
     return FinancialOverview(**row)
+
+
+def revenue_by_month(
+    *, therapist: Therapist | None, since: date | None = None, status: str | None = None,
+    today: date | None = None,
+) -> list[dict[str, Any]]:
+    """The Financial page's revenue trend: per month of record date, what was billed and what of it is paid,
+    over the same filtered records as the cards. One query."""
+    records = financial_records(therapist=therapist, since=since, status=status, today=today)
+    return [
+        dict(row) for row in records.order_by()
+        .annotate(month=TruncMonth("record_date"))
+        .values("month")
+        .annotate(billed=Coalesce(Sum("amount"), ZERO),
+                  paid=Coalesce(Sum("amount", filter=Q(status=PaymentStatus.PAID)), ZERO))
+        .order_by("month")
+    ]
 
 
 def overdue_ageing(*, therapist: Therapist, today: date | None = None) -> QuerySet[FinancialRecord]:

@@ -16,8 +16,8 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -34,8 +34,9 @@ from practice.models import (
 )
 from practice.models.choices import ELEVATED_RISK_LEVELS, LIVE_APPOINTMENT_STATUSES
 from practice.models.finance import ZERO
-from practice.selectors.dashboards import patient_summary
-from practice.selectors.expressions import MinutesBetween, overdue_q
+from practice.models.patients import full_name_expression
+from practice.selectors.dashboards import patient_search, patient_summary
+from practice.selectors.expressions import MinutesBetween, normalise_search, overdue_q, session_stats
 from practice.selectors.finance import overdue_ageing
 
 # --- time ---------------------------------------------------------------------------------------------------
@@ -338,6 +339,83 @@ def practice_home(*, now: datetime | None = None) -> PracticeHome:
     return PracticeHome(
         today=today, month_start=month_start, rows=list(rows.values()), at_risk=at_risk,
         unsigned=list(unsigned_notes(therapists=ids).select_related("therapist")[:HOME_LIST_LENGTH]),
+    )
+
+
+# --- the patient workspace (the original app's Dashboard) ------------------------------------------------------
+
+MOOD_TREND_POINTS = 5
+
+
+def recent_moods(*, patient_ids: Sequence[UUID], points: int = MOOD_TREND_POINTS) -> dict[UUID, list[int]]:
+    """The last ``points`` mood ratings of each patient, oldest first: one query (a window per patient)."""
+    if not patient_ids:
+        return {}
+    ranked = (
+        MoodEntry.objects.filter(patient_id__in=patient_ids)
+        .annotate(rank=Window(RowNumber(), partition_by=F("patient_id"),
+                              order_by=[F("entry_date").desc(), F("created_at").desc()]))
+        .filter(rank__lte=points)
+        .values_list("patient_id", "mood_rating", "rank")
+    )
+    moods: dict[UUID, list[tuple[int, int]]] = defaultdict(list)
+    for patient_id, rating, rank in ranked:
+        moods[patient_id].append((rank, rating))
+    return {pid: [rating for _, rating in sorted(values, reverse=True)] for pid, values in moods.items()}
+
+
+def patient_cards(
+    *, patients: QuerySet[Patient], query: str = "", now: datetime | None = None, limit: int = 50,
+) -> list[dict[str, Any]]:
+    """The workspace's patient cards, from an already scoped queryset: by name, or the fuzzy name search
+    (G1) when there is a query; each with the active-patients dashboard's numbers (total sessions, last and
+    next session: ``session_stats``) and its mood trend. Two queries."""
+    now = now or timezone.now()
+    if normalise_search(query):
+        chosen = patient_search(patients=patients, query=query)
+    else:
+        chosen = patients.order_by("last_name", "first_name", "id")
+    rows: list[dict[str, Any]] = [
+        dict(row) for row in
+        chosen.annotate(patient_name=full_name_expression(), **session_stats(now=now))
+        .values("id", "patient_name", "first_name", "last_name", "preferred_session_type", "status",
+                "total_sessions", "last_session_date", "next_session_at")[:limit]
+    ]
+    trend = recent_moods(patient_ids=[row["id"] for row in rows])
+    for row in rows:
+        row["moods"] = trend.get(row["id"], [])
+    return rows
+
+
+# --- the schedule with its session focus ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionFocus:
+    appointment: Appointment
+    planned_minutes: int
+    recent_notes: list[SessionNote]
+    next_session_focus: str
+    homework: str
+
+
+def session_focus(*, appointments: QuerySet[Appointment], appointment_id: UUID | str) -> SessionFocus:
+    """What to have in mind for one session, from an already scoped queryset (404 outside it): its session
+    type and planned length, and from the patient's last two notes their text, mood and tags, plus the last
+    note's next-session focus and homework. Three queries."""
+    appointment = get_object_or_404(appointments.select_related("patient", "session_type"), pk=appointment_id)
+    notes = list(
+        SessionNote.objects.filter(patient_id=appointment.patient_id, is_template=False)
+        .prefetch_related("tags").order_by("-session_date", "-created_at")[:2]
+    )
+    planned = (
+        appointment.session_type.default_duration_minutes if appointment.session_type is not None
+        else appointment.scheduled_minutes
+    )
+    last = notes[0] if notes else None
+    return SessionFocus(
+        appointment=appointment, planned_minutes=planned, recent_notes=notes,
+        next_session_focus=last.next_session_focus if last else "", homework=last.homework_assigned if last else "",
     )
 
 

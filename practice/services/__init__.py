@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from practice.services.appointments import (
     APPOINTMENT_DETAIL_FIELDS,
+    EARLY_START_MINUTES,
     PATIENT_CANCELLATION_PREFIX,
     appointment_book,
     appointment_cancel,
@@ -26,6 +27,7 @@ from practice.services.appointments import (
     appointment_mark_no_show,
     appointment_request_cancellation,
     appointment_reschedule,
+    appointment_start,
     appointment_update_details,
 )
 from practice.services.base import (
@@ -81,6 +83,7 @@ __all__ = [
     "CONFLICT_CONSTRAINTS",
     "CONSTRAINT_FIELDS",
     "DEFAULT_SESSION_MINUTES",
+    "EARLY_START_MINUTES",
     "MOOD_FIELDS",
     "NOTE_FIELDS",
     "OPEN_STATUSES",
@@ -94,6 +97,7 @@ __all__ = [
     "appointment_mark_no_show",
     "appointment_request_cancellation",
     "appointment_reschedule",
+    "appointment_start",
     "appointment_update_details",
     "financial_record_assess_late_fee",
     "financial_record_create",

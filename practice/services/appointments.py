@@ -191,11 +191,37 @@ def appointment_complete(
         appointment.actual_end = actual_end
         # Bad input is a field error (400) before the state question (409), as everywhere else.
         validate(appointment)
-        if appointment.scheduled_start > now or (actual_start is not None and actual_start > now):
+        began = actual_start or appointment.scheduled_start
+        if began > now:
             raise InvalidTransition(
                 {"status": ["This session has not started yet, so it cannot be marked as completed."]}
             )
         return _save(appointment, update_fields=["status", "actual_start", "actual_end"])
+
+
+# A session may be started this long before its scheduled time (the patient is early, the room is free).
+EARLY_START_MINUTES = 30
+
+
+def appointment_start(
+    *, appointment: Appointment, at: datetime | None = None, actor: User | None = None,
+) -> Appointment:
+    """Record that a session has begun (its actual start, for duration monitoring, G9); it stays scheduled
+    until it is completed. It may begin up to ``EARLY_START_MINUTES`` before its time, once."""
+    at = at or timezone.now()
+    with _acting(actor):
+        appointment = _locked_scheduled(appointment, "started")
+        if appointment.actual_start is not None:
+            raise InvalidTransition(
+                {"actual_start": [f"This session started at {display.time_label(appointment.actual_start)}."]}
+            )
+        if at < appointment.scheduled_start - timedelta(minutes=EARLY_START_MINUTES):
+            raise InvalidTransition({"actual_start": [
+                f"This session is due at {display.datetime_label(appointment.scheduled_start)}; it can be started "
+                f"from {EARLY_START_MINUTES} minutes before."
+            ]})
+        appointment.actual_start = at
+        return _save(appointment, update_fields=["actual_start"])
 
 
 def appointment_mark_no_show(*, appointment: Appointment, actor: User | None = None) -> Appointment:

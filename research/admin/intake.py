@@ -6,8 +6,7 @@ and notes, feedback status) through ``research.services``.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
@@ -23,7 +22,7 @@ from unfold.admin import ModelAdmin
 from research import selectors
 from research.models import Feedback, SurveyResponse
 from research.services import feedback_review, survey_response_review
-from sanctuary.admin import adopt
+from sanctuary.admin import adopt, streamed_csv
 from sanctuary.users import acting_user
 
 STAFF_FIELDS = ("processing_status", "notes")
@@ -39,13 +38,6 @@ def _labels_display(field: ArrayField) -> Callable[[Any, Any], str]:
     show.short_description = field.verbose_name  # type: ignore[attr-defined]
     show.__name__ = f"{field.name}_labels"
     return show
-
-
-class _Echo:
-    """The file-like object ``csv.writer`` writes into for a streamed response: each row is handed straight on."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 class SurveyResponseAdmin(ModelAdmin):
@@ -128,14 +120,8 @@ class SurveyResponseAdmin(ModelAdmin):
     def export_view(self, request: HttpRequest) -> StreamingHttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        writer = csv.writer(_Echo())
-        responses = self._filtered(request)
-        rows: Iterator[str] = (writer.writerow(row) for row in selectors.survey_export_rows(responses=responses))
-        stamp = timezone.localtime().strftime("%Y-%m-%d")
-        return StreamingHttpResponse(
-            rows, content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="survey-responses-{stamp}.csv"'},
-        )
+        rows = selectors.survey_export_rows(responses=self._filtered(request))
+        return streamed_csv(rows, f"survey-responses-{timezone.localtime():%Y-%m-%d}.csv")
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         # The summary and the export keep the list's filters.

@@ -76,6 +76,8 @@ UNFOLD: dict[str, Any] = {
 # per week a manager's utilisation figure is measured against.
 WORKSPACE_DAY_HOURS = (env.int("WORKSPACE_DAY_START", default=8), env.int("WORKSPACE_DAY_END", default=20))
 WORKSPACE_CLINICAL_HOURS_PER_WEEK = env.int("WORKSPACE_CLINICAL_HOURS_PER_WEEK", default=30)
+# The currency bills are in (amounts are shown with its symbol, exports name it).
+PRACTICE_CURRENCY = env.str("PRACTICE_CURRENCY", default="AUD")
 
 # pghistory's middleware attaches the acting user and URL to history rows written in a request. Reads write no
 # history, so GET requests get no context (pghistory's default includes GET, which prefixed every query of every

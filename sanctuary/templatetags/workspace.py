@@ -35,6 +35,21 @@ def ws_long_date(value: date | None) -> str:
 
 
 @register.filter
+def ws_long_day(value: datetime | None) -> str:
+    return display.long_day_label(value) if value else "–"
+
+
+@register.filter
+def ws_short_date(value: date | None) -> str:
+    return display.short_date_label(value) if value else "–"
+
+
+@register.filter
+def ws_starts_in(value: datetime | None) -> str:
+    return display.starts_in_label(value) if value else ""
+
+
+@register.filter
 def ws_datetime(value: datetime | None) -> str:
     return display.datetime_label(value) if value else "–"
 

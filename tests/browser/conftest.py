@@ -87,6 +87,12 @@ class Browser:
         link.click()
         self._left(link)
 
+    def click_link_no_navigation(self, text: str) -> None:
+        """Click a link that does not replace the page (a download)."""
+        from selenium.webdriver.common.by import By
+
+        self.driver.find_element(By.PARTIAL_LINK_TEXT, text).click()
+
     def fill(self, name: str, value: str) -> None:
         from selenium.webdriver.common.by import By
 

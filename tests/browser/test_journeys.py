@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -93,8 +96,10 @@ def test_the_therapist_reads_the_home_and_a_patient_chart_with_its_chart_drawn(b
         assert card in browser.text, card
     browser.click_link("Patients")
     browser.assert_accessible()
+    browser.click_link("Patient list")
+    browser.assert_accessible()
     browser.click_link("Open chart")
-    for header in ("Next session", "Amount owed", "Latest risk level", "Sessions so far", "Status"):
+    for header in ("Next session", "Amount owed", "Latest risk level", "Total sessions", "Status"):
         assert header in browser.text, header
     assert browser.charts_drawn() >= 1
     browser.assert_accessible()
@@ -187,3 +192,43 @@ def test_the_start_page_and_the_error_pages_are_accessible(browser: Browser) -> 
     assert "We could not find that page" in browser.text
     browser.assert_accessible()
 
+
+
+def test_the_therapist_uses_the_original_apps_pages(browser: Browser, tmp_path: Any) -> None:
+    """Issue 21: the patient workspace, the schedule with its countdown and the financial overview's export."""
+    browser.login("sarah")
+    browser.click_link("Patients")
+    assert "Mood trend" in browser.text
+    drawn = browser.driver.execute_script("return document.querySelectorAll('svg.ws-spark polyline').length")
+    assert drawn == 3
+    browser.assert_accessible()
+    browser.fill("q", "Amilia")
+    browser.submit("form[role=search] [type=submit]")
+    assert "Amelia Chen" in browser.text and "Benjamin Carter" not in browser.text
+    browser.click_link("Amelia Chen")
+    for stat in ("Last session", "Next session", "Total sessions"):
+        assert stat in browser.text, stat
+    assert browser.charts_drawn() >= 1
+
+    browser.open("/admin/practice/appointment/schedule/")
+    countdown = browser.find("[data-ws-countdown]")
+    first = countdown.text
+    browser.wait.until(lambda d: countdown.text != first)  # it ticks
+    assert countdown.text.startswith("Starts in")
+    assert "Session focus" in browser.text and "Previous session notes" in browser.text
+    browser.assert_accessible()
+
+    browser.open("/admin/practice/financialrecord/overview/")
+    assert "$850.00" in browser.text and "58.8 % of total" in browser.text and "1 invoice" in browser.text
+    assert browser.charts_drawn() == 1
+    browser.assert_accessible()
+    browser.select("status", text="Paid")
+    browser.submit("form[aria-label='Filter the records'] [type=submit]")
+    assert "$500.00" in browser.text
+    browser.driver.execute_cdp_cmd("Browser.setDownloadBehavior",
+                                   {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.click_link_no_navigation("Export CSV")
+    browser.wait.until(lambda d: any(p.suffix == ".csv" for p in tmp_path.iterdir()))
+    exported = next(p for p in tmp_path.iterdir() if p.suffix == ".csv").read_text()
+    rows = list(csv.reader(io.StringIO(exported)))
+    assert len(rows) == 1 + 3 and {row[6] for row in rows[1:]} == {"Paid"}

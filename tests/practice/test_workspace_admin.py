@@ -278,7 +278,7 @@ def test_the_patient_chart_has_its_header_charts_and_notes_and_another_therapist
                                  session_date=date(2030, 1, 8), content="Better week.", tags=["sleep"])
     _login(client, practice.alice)
     page = client.get(f"/admin/practice/patient/{practice.alice_patient.pk}/chart/").content.decode()
-    for text in ("Next session", "Amount owed", "Latest risk level", "Sessions so far", "Not scheduled",
+    for text in ("Next session", "Amount owed", "Latest risk level", "Total sessions", "Not scheduled",
                  'data-ws-chart="line"', "mood-data", "Better week.", 'class="sanctuary-tag">sleep<'):
         assert text in page, text
     assert client.get(f"/admin/practice/patient/{practice.bob_patient.pk}/chart/").status_code == 404

@@ -1,7 +1,7 @@
 /* The workspace's small behaviours, loaded on every admin page (after unfold's Chart.js):
    - charts: <canvas data-ws-chart="line|bar" data-ws-source="<json_script id>"> drawn with Chart.js;
    - pickers: an appointment/note <select> whose options carry data-patient shows only the chosen patient's;
-   - countdowns: <span data-ws-countdown="<ISO start>"> reads "starts in 2 h 05 min", then "Session started". */
+   - countdowns: <span data-ws-countdown="<ISO start>"> reads "Starts in 3 d 02:05:09", then "Session started". */
 (function () {
   "use strict";
 
@@ -26,7 +26,8 @@
       var scales = {};
       var valueAxis = data.horizontal ? "x" : "y";
       if (data.min !== undefined || data.max !== undefined) {
-        scales[valueAxis] = { min: data.min, max: data.max, ticks: { stepSize: data.step || 1 } };
+        scales[valueAxis] = { min: data.min, max: data.max };
+        if (data.step) { scales[valueAxis].ticks = { stepSize: data.step }; }
       }
       new window.Chart(canvas, {
         type: type,
@@ -65,12 +66,10 @@
     var seconds = Math.round((startsAt - now) / 1000);
     if (seconds <= 0) { return "Session started"; }
     var days = Math.floor(seconds / 86400);
-    var hours = Math.floor((seconds % 86400) / 3600);
-    var minutes = Math.floor((seconds % 3600) / 60);
-    var rest = seconds % 60;
-    if (days > 0) { return "Starts in " + days + " d " + hours + " h"; }
-    if (hours > 0) { return "Starts in " + hours + " h " + String(minutes).padStart(2, "0") + " min"; }
-    return "Starts in " + minutes + " min " + String(rest).padStart(2, "0") + " s";
+    var two = function (n) { return String(n).padStart(2, "0"); };
+    var clock = two(Math.floor((seconds % 86400) / 3600)) + ":" + two(Math.floor((seconds % 3600) / 60)) + ":" +
+      two(seconds % 60);
+    return "Starts in " + (days > 0 ? days + " d " : "") + clock;
   }
 
   function tickCountdowns() {
