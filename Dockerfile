@@ -13,4 +13,4 @@ RUN pip install --no-cache-dir . \
 RUN useradd --system sanctuary
 USER sanctuary
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn sanctuary.wsgi:application --bind 0.0.0.0:8000 --workers 3"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn sanctuary.wsgi:application --config python:sanctuary.gunicorn_conf --access-logfile - --bind 0.0.0.0:8000 --workers 3"]

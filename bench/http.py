@@ -109,8 +109,11 @@ def database_setup() -> tuple[dict[str, Any], str, Any]:
     if not lock.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK_KEY]).fetchone()[0]:
         lock.close()
         raise SystemExit(f"another bench run is using database {conninfo.get('dbname')}; wait for it to finish")
-    with connection.cursor() as cursor:
+    from sanctuary import db_roles
+
+    with db_roles.as_owner(), connection.cursor() as cursor:  # the floor tables are the owner's, like the schema
         tables.create(cursor)
+    with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
     where = "embedded" if "EMBEDDED_DATABASE" in connection.settings_dict else "DATABASE_URL"
@@ -123,8 +126,9 @@ def drop_tables() -> None:
     from django.db import connection
 
     from bench.lib import tables
+    from sanctuary import db_roles
 
-    with connection.cursor() as cursor:
+    with db_roles.as_owner(), connection.cursor() as cursor:
         tables.drop(cursor)
     connection.close()
 

@@ -213,6 +213,15 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from sanctuary import db_roles
+
+    # The seed is maintenance: it empties tables and skips the per-row history triggers, which only the owner
+    # may do (sanctuary/db_roles.py).
+    with db_roles.as_owner():
+        return _seed(args)
+
+
+def _seed(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connection
 

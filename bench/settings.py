@@ -10,7 +10,7 @@ the bench-only floor views beside every real route. Never used outside bench/.
 from __future__ import annotations
 
 from sanctuary.settings.base import *  # noqa: F403
-from sanctuary.settings.base import env, with_session_settings
+from sanctuary.settings.base import env, with_app_role, with_session_settings
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="bench-only-not-a-secret-" + "x" * 40)
@@ -27,7 +27,7 @@ else:
         "default": {"ENGINE": "sanctuary.db_embedded", "EMBEDDED_DATABASE": _name,
                     **default_server().connection_settings(_name)},
     }
-DATABASES["default"] = with_session_settings(DATABASES["default"])
+DATABASES["default"] = with_app_role(with_session_settings(DATABASES["default"]), SECRET_KEY)
 # As in production settings: one persistent, health-checked connection per worker.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -6,14 +6,22 @@ Two purposes, each with its own salt so one can never be replayed as the other:
   the A/B arm. Expires after ``RESEARCH_TOKEN_MAX_AGE`` (30 days). Reusable within that time: the survey
   upserts, the sandbox beacon deduplicates by session.
 * ``unsubscribe`` — in every research e-mail (link and List-Unsubscribe header); identifies the address.
-  Valid for ``RESEARCH_UNSUBSCRIBE_MAX_AGE`` (a year) so old e-mails can still opt out.
+  Valid for ``RESEARCH_UNSUBSCRIBE_MAX_AGE`` (a year) so old e-mails can still opt out. The address is
+  *encrypted* (Fernet: AES with an HMAC, keyed from ``SECRET_KEY``), not only signed: a signed token is
+  base64 that anyone holding the link (an access log, a forwarded e-mail) can decode back to the address.
+  Links sent before encryption (signed ``{"e": address}``) are still honoured until they expire.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 
+from cryptography.fernet import Fernet
+from cryptography.fernet import InvalidToken as FernetInvalid
 from django.conf import settings
 from django.core import signing
 
@@ -49,16 +57,49 @@ def survey_token_read(token: str) -> SurveyClaims:
         raise InvalidToken("Malformed token.") from exc
 
 
+def _unsubscribe_cipher() -> Fernet:
+    key = hashlib.sha256(f"{UNSUBSCRIBE_SALT}.encrypted:{settings.SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
 def unsubscribe_token_make(*, email: str) -> str:
-    return signing.dumps({"e": email.strip().lower()}, salt=UNSUBSCRIBE_SALT, compress=True)
+    """An opaque token for ``email``: nothing personal can be read from it without the server's key."""
+    payload = json.dumps({"e": email.strip().lower()}).encode()
+    return _unsubscribe_cipher().encrypt(payload).decode().rstrip("=")
 
 
 def unsubscribe_token_read(token: str) -> str:
-    payload = _load(token, UNSUBSCRIBE_SALT, settings.RESEARCH_UNSUBSCRIBE_MAX_AGE)
+    if not token or len(token) > 1000:
+        raise InvalidToken("Malformed token.")
+    if ":" in token:  # a signed link sent before the tokens were encrypted
+        payload = _load(token, UNSUBSCRIBE_SALT, settings.RESEARCH_UNSUBSCRIBE_MAX_AGE)
+    else:
+        payload = _decrypt(token)
     email = payload.get("e") if isinstance(payload, dict) else None
     if not isinstance(email, str) or "@" not in email:
         raise InvalidToken("Malformed token.")
     return email
+
+
+def _decrypt(token: str) -> dict:  # type: ignore[type-arg]
+    padded = token + "=" * (-len(token) % 4)
+    cipher = _unsubscribe_cipher()
+    try:
+        raw = cipher.decrypt(padded.encode(), ttl=settings.RESEARCH_UNSUBSCRIBE_MAX_AGE)
+    except FernetInvalid as exc:
+        # Fernet does not say why; tell an expired link (authentic, but old) from a broken one.
+        try:
+            cipher.decrypt(padded.encode())
+        except FernetInvalid:
+            raise InvalidToken("Invalid token.") from exc
+        raise InvalidToken("This link has expired.") from exc
+    try:
+        payload = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidToken("Malformed token.") from exc
+    if not isinstance(payload, dict):
+        raise InvalidToken("Malformed token.")
+    return payload
 
 
 def _load(token: str, salt: str, max_age: int) -> dict:  # type: ignore[type-arg]

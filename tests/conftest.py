@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -8,6 +9,10 @@ from typing import Any
 import pytest
 
 _OWN_BASETEMP = "_sanctuary_own_basetemp"
+
+# Tests may run the embedded server without fsync (a test database holds nothing worth keeping); `up` and
+# everything else run it durably. Set before any connection starts the server.
+os.environ.setdefault("SANCTUARY_PG_FAST", "1")
 
 
 def pytest_configure(config: pytest.Config) -> None:

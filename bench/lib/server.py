@@ -144,7 +144,7 @@ class GunicornServer:
             "--bind", f"{self.host}:{self.port}",
             "--workers", str(self.workers), "--worker-class", "sync",
             "--graceful-timeout", str(max(1, int(self.stop_timeout) - 5)), "--timeout", "60",
-            "--log-level", "warning", *self.extra_args,
+            "--log-level", "warning", "--config", "python:sanctuary.gunicorn_conf", *self.extra_args,
         ]
         self._log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log")
         self.process = subprocess.Popen(

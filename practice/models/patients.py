@@ -11,6 +11,7 @@ from django.db.models.functions import Concat, Lower
 from practice.models.choices import PatientStatus, SessionKind
 from practice.models.history import clinical_history
 from sanctuary.models import TimeStampedModel, choices_check
+from sanctuary.validators import no_control_characters
 
 
 def full_name_expression() -> Concat:
@@ -36,12 +37,12 @@ class Patient(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="patient_profile", help_text="Login for the patient portal (optional).",
     )
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, validators=[no_control_characters])
+    last_name = models.CharField(max_length=100, validators=[no_control_characters])
     email = models.EmailField(max_length=255, blank=True)
     phone = models.CharField(max_length=20, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
-    emergency_contact_name = models.CharField(max_length=200, blank=True)
+    emergency_contact_name = models.CharField(max_length=200, blank=True, validators=[no_control_characters])
     emergency_contact_phone = models.CharField(max_length=20, blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)
     preferred_session_type = models.CharField(

@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 
 from practice.models.history import clinical_history
 from sanctuary.models import TimeStampedModel, choices_check
+from sanctuary.validators import no_control_characters
 
 
 class ProfileSource(models.TextChoices):
@@ -46,9 +47,9 @@ class Therapist(TimeStampedModel):
         related_name="therapist_profile",
     )
     email = models.EmailField(max_length=255)
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100, blank=True)
-    preferred_name = models.CharField(max_length=100, blank=True)
+    first_name = models.CharField(max_length=100, validators=[no_control_characters])
+    last_name = models.CharField(max_length=100, blank=True, validators=[no_control_characters])
+    preferred_name = models.CharField(max_length=100, blank=True, validators=[no_control_characters])
     pronouns = models.CharField(max_length=50, blank=True)
     title = models.CharField(max_length=50, blank=True, help_text="Dr., LCSW, LMFT, etc.")
     phone = models.CharField(max_length=32, blank=True)

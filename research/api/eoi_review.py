@@ -29,6 +29,8 @@ from research.services import (
     eoi_reject,
     eoi_start_review,
 )
+from sanctuary.api import plumbing
+from sanctuary.api.idempotency import IdempotentMixin
 from sanctuary.api.schema import LIST_ERRORS, error_responses
 
 QUEUE = (ProfileStatus.PENDING, ProfileStatus.IN_PROGRESS)
@@ -46,7 +48,7 @@ class EOIQueueQuerySerializer(serializers.Serializer):
 
 class EOIReviewItemSerializer(serializers.ModelSerializer):
     reviewed_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True,
+        slug_field="username", read_only=True, allow_null=True,
     )
 
     class Meta:
@@ -57,10 +59,10 @@ class EOIReviewItemSerializer(serializers.ModelSerializer):
 
 
 class EOIMappedFieldSerializer(serializers.Serializer):
-    eoi_field = serializers.CharField()
-    eoi_value = serializers.CharField()
-    therapist_field = serializers.CharField()
-    rule = serializers.CharField()
+    eoi_field = plumbing.CharField()
+    eoi_value = plumbing.CharField()
+    therapist_field = plumbing.CharField()
+    rule = plumbing.CharField()
     current = serializers.JSONField(allow_null=True, help_text="The profile's value now; null for a new profile.")
     proposed = serializers.JSONField(help_text="The mapped EOI value.")
     change = serializers.ChoiceField(choices=[(c.value, c.value) for c in Change])
@@ -83,12 +85,12 @@ class EOIConversionSerializer(serializers.Serializer):
 
 
 class EOIRejectInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, trim_whitespace=True)
+    reason = plumbing.CharField(max_length=2000, trim_whitespace=True)
 
 
 # --- views --------------------------------------------------------------------------------------------------
 
-class StaffEOIView(APIView):
+class StaffEOIView(IdempotentMixin, APIView):
     permission_classes = (IsAuthenticated, IsResearchStaff)
 
     def get_queryset(self) -> QuerySet[ExpressionOfInterest]:
@@ -107,12 +109,11 @@ class EOIListView(generics.ListAPIView):
     serializer_class = EOIReviewItemSerializer
 
     def get_queryset(self) -> QuerySet[ExpressionOfInterest]:
-        query = EOIQueueQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
+        query = plumbing.validated_query(EOIQueueQuerySerializer, self.request.query_params)
         queryset = ExpressionOfInterest.objects.select_related("reviewed_by")
-        status = query.validated_data.get("status")
+        status = query.get("status")
         queryset = queryset.filter(profile_status=status) if status else queryset.filter(profile_status__in=QUEUE)
-        if audience := query.validated_data.get("audience"):
+        if audience := query.get("audience"):
             queryset = queryset.filter(audience=audience)
         # Oldest first: the partial review-queue index (research_eoi_review_queue) serves this order.
         return queryset.order_by("submitted_at", "id")

@@ -3,13 +3,11 @@ option values (any known spelling in, one spelling out), bounded lengths everywh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -37,6 +35,7 @@ from research.models.options import (
     canonical_option,
 )
 from research.tokens import InvalidToken, SurveyClaims, survey_token_read
+from sanctuary.api import plumbing
 from sanctuary.api.serializers import SharedFieldsMixin
 
 
@@ -49,10 +48,7 @@ class StrictSerializer(SharedFieldsMixin, serializers.Serializer):
     """
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        plumbing.reject_undeclared(data, self.fields)
         return super().to_internal_value(data)
 
     def create(self, validated_data: Any) -> Any:  # pragma: no cover - input-only serializers
@@ -95,7 +91,7 @@ def multi(choices: type[models.TextChoices], *, required: bool = True) -> serial
 def text(max_length: int = 200, **kwargs: Any) -> serializers.CharField:
     kwargs.setdefault("required", False)
     kwargs.setdefault("default", "")
-    return serializers.CharField(max_length=max_length, allow_blank=True, **kwargs)
+    return plumbing.CharField(max_length=max_length, allow_blank=True, **kwargs)
 
 
 class CanonicalChoiceFieldSchema(OpenApiSerializerFieldExtension):
@@ -107,7 +103,8 @@ class CanonicalChoiceFieldSchema(OpenApiSerializerFieldExtension):
         return {"type": "string", "enum": [str(v) for v in self.target.enum.values]}
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 1000,
+                      "description": "The signed token from the invitation e-mail's link."})
 class TokenField(serializers.Field):
     """A signed survey token (django.core.signing, 30 days) → ``SurveyClaims``."""
 
@@ -131,7 +128,7 @@ def _unique(values: list[str]) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------- survey
 class SurveyAnswersSerializer(StrictSerializer):
-    email = serializers.EmailField(max_length=255, required=False, allow_blank=True, default="")
+    email = plumbing.EmailField(max_length=255, required=False, allow_blank=True, default="")
     profession = CanonicalChoiceField(Profession)
     profession_other = text()
     years_practice = CanonicalChoiceField(YearsInPractice)
@@ -143,7 +140,7 @@ class SurveyAnswersSerializer(StrictSerializer):
     clients_find_you_other = text()
     match_factors = multi(MatchFactor)
     match_factors_other = text()
-    biggest_gap = serializers.CharField(max_length=5000)
+    biggest_gap = plumbing.CharField(max_length=5000)
     screens_clients = CanonicalChoiceField(YesNo)
     open_to_sharing = CanonicalChoiceField(YesMaybeNo)
     questions_matter = multi(MatchingQuestion)
@@ -192,14 +189,9 @@ class SurveyAnswersSerializer(StrictSerializer):
 
 
 class ConsentSerializer(StrictSerializer):
-    accepted = serializers.BooleanField()
-    version = serializers.CharField(max_length=40)
-    timestamp = serializers.DateTimeField(required=False)
-
-    def validate_accepted(self, value: bool) -> bool:
-        if not value:
-            raise serializers.ValidationError("Consent must be granted before submitting responses.")
-        return value
+    accepted = plumbing.AcceptedField(message="Consent must be granted before submitting responses.")
+    version = plumbing.CharField(max_length=40)
+    timestamp = plumbing.DateTimeField(required=False)
 
 
 class UtmSerializer(StrictSerializer):
@@ -212,7 +204,7 @@ class UtmSerializer(StrictSerializer):
 
 class SurveyMetadataSerializer(StrictSerializer):
     utm = UtmSerializer(required=False)
-    referrer = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    referrer = plumbing.URLField(max_length=500, required=False, allow_blank=True, default="")
     landing_path = text(300)
     sandbox_visit = serializers.BooleanField(required=False, default=False)
 
@@ -230,21 +222,21 @@ class FeedbackSerializer(StrictSerializer):
     rating = serializers.IntegerField(min_value=RATING_MIN, max_value=RATING_MAX)
     comment = text(5000)
     tags = multi(FeedbackTag, required=False)
-    page_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    page_url = plumbing.URLField(max_length=500, required=False, allow_blank=True, default="")
     page_path = text(300)
     page_title = text(200)
     section = CanonicalChoiceField(PageSection, required=False, default=PageSection.OTHER)
     audience = CanonicalChoiceField(FeedbackAudience, required=False, default="")
-    created_at = serializers.DateTimeField(required=False)
+    created_at = plumbing.DateTimeField(required=False)
     token = TokenField(required=False)
-    therapist_email = serializers.EmailField(max_length=255, required=False, allow_blank=True, default="")
+    therapist_email = plumbing.EmailField(max_length=255, required=False, allow_blank=True, default="")
     session_id = text(100)
     tracking_id = text(100)
     # Page context, kept in Feedback.context.
     scroll_percent = serializers.IntegerField(min_value=0, max_value=100, required=False)
     viewport_width = serializers.IntegerField(min_value=0, max_value=20000, required=False)
     viewport_height = serializers.IntegerField(min_value=0, max_value=20000, required=False)
-    referrer = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    referrer = plumbing.URLField(max_length=500, required=False, allow_blank=True)
     utm_source = text(100)
     utm_medium = text(100)
     utm_campaign = text(100)
@@ -274,8 +266,8 @@ class FeedbackSerializer(StrictSerializer):
 # ------------------------------------------------------------------------------------------------- EOI
 class EOISerializer(StrictSerializer):
     audience = CanonicalChoiceField(EOIAudience, aliases={"organization": "organisation", "other": "supporter"})
-    email = serializers.EmailField(max_length=255)
-    email_consent = serializers.BooleanField()
+    email = plumbing.EmailField(max_length=255)
+    email_consent = plumbing.AcceptedField(message="Please agree to receive e-mail about Therapair.")
     email_preferences = multi(EmailPreference, required=False)
     full_name = text()
     professional_title = text()
@@ -294,11 +286,6 @@ class EOISerializer(StrictSerializer):
         # Honeypot: a field people never see; bots fill it. "_honey" cannot be a class attribute.
         fields["_honey"] = text(200)
         return fields
-
-    def validate_email_consent(self, value: bool) -> bool:
-        if not value:
-            raise serializers.ValidationError("Please agree to receive e-mail about Therapair.")
-        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         audience = attrs["audience"]
@@ -330,3 +317,34 @@ class SandboxVisitSerializer(StrictSerializer):
     token = TokenField()
     session_id = text(100)
     page_path = text(300)
+
+
+class EOISerializerSchema(OpenApiSerializerExtension):
+    """OpenAPI: one object per audience (``oneOf``), each with the fields asked of that audience and the ones
+    it requires, as ``EOISerializer.validate`` decides."""
+
+    target_class = "research.api.serializers.EOISerializer"
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        base = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction != "request":
+            return base
+        per_audience = {name for names in AUDIENCE_FIELDS.values() for name in names}
+        aliases = self.target.fields["audience"].aliases
+        variants = []
+        for audience, names in AUDIENCE_FIELDS.items():
+            properties = {k: v for k, v in base["properties"].items() if k not in per_audience or k in names}
+            # A one-value pattern, not a one-value enum: spectacular would fold those into the shared enum.
+            spellings = [str(audience), *sorted(alias for alias, target in aliases.items() if target == audience)]
+            properties["audience"] = {"type": "string", "pattern": f"^({'|'.join(spellings)})$"}
+            for name in AUDIENCE_REQUIRED[audience]:
+                properties[name] = {**properties[name], "minLength": 1, "pattern": "\\S"}
+            variants.append({
+                "type": "object", "title": f"EOI from {audience}", "properties": properties,
+                "required": sorted({*base.get("required", []), *AUDIENCE_REQUIRED[audience]}),
+                "additionalProperties": False,
+            })
+        # The fields every audience shares, at the top too: spectacular drops an object schema without properties.
+        shared = {k: v for k, v in base["properties"].items() if k not in per_audience and k != "audience"}
+        return {"type": "object", "properties": shared, "required": sorted(base.get("required", [])),
+                "oneOf": variants}

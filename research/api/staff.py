@@ -35,6 +35,7 @@ from research.models.options import (
     YesMaybeNo,
     YesNo,
 )
+from sanctuary.api import plumbing
 from sanctuary.api.schema import LIST_ERRORS, error_responses
 
 TAGS = ["research staff"]
@@ -42,20 +43,20 @@ TAGS = ["research staff"]
 
 class StaffMixin(APIView):
     permission_classes: Sequence[Any] = [IsResearchStaff]
+
     def query_params(self, serializer_class: type) -> dict[str, Any]:
-        params = serializer_class(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        return {key: value for key, value in params.validated_data.items() if value not in (None, "")}
+        params = plumbing.validated_query(serializer_class, self.request.query_params)
+        return {key: value for key, value in params.items() if value is not None}
 
 
 # --- directory ------------------------------------------------------------------------------------------------
 
 class DirectoryQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, max_length=100,
-                              help_text="Part of a therapist's name or organisation (practitioners, not patients).")
-    region = serializers.CharField(required=False, max_length=100, help_text="Exact region (any case).")
-    state = serializers.CharField(required=False, max_length=10, help_text="Exact state (any case), e.g. VIC.")
-    profession = serializers.CharField(required=False, max_length=100, help_text="Exact profession (any case).")
+    q = plumbing.CharField(required=False, max_length=100,
+                           help_text="Part of a therapist's name or organisation (practitioners, not patients).")
+    region = plumbing.CharField(required=False, max_length=100, help_text="Exact region (any case).")
+    state = plumbing.CharField(required=False, max_length=10, help_text="Exact state (any case), e.g. VIC.")
+    profession = plumbing.CharField(required=False, max_length=100, help_text="Exact profession (any case).")
     directory_status = serializers.ChoiceField(choices=DirectoryStatus.choices, required=False)
     service_type = serializers.ChoiceField(choices=ServiceType.choices, required=False)
     accepting_new_clients = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -64,7 +65,7 @@ class DirectoryQuerySerializer(serializers.Serializer):
 
 
 class DirectoryTherapistSerializer(serializers.ModelSerializer):
-    full_name = serializers.CharField(read_only=True)
+    full_name = plumbing.CharField(read_only=True)
     research_stage = serializers.SerializerMethodField()
     research_variant = serializers.SerializerMethodField()
 
@@ -136,7 +137,7 @@ class SurveyQuerySerializer(serializers.Serializer):
 def _answer(values: type[models.TextChoices]) -> serializers.CharField:
     # A plain string in the schema: the public intake serializer already names these choice sets, and a
     # second, read-only copy of each (with the blank "not answered") would collide with those names.
-    return serializers.CharField(read_only=True, help_text="One of: " + ", ".join(values.values) + "; or blank.")
+    return plumbing.CharField(read_only=True, help_text="One of: " + ", ".join(values.values) + "; or blank.")
 
 
 class StaffSurveyResponseSerializer(serializers.ModelSerializer):
@@ -219,13 +220,13 @@ class FeedbackListView(StaffMixin, generics.ListAPIView):
 
 class FunnelStageSerializer(serializers.Serializer):
     stage = serializers.IntegerField()
-    label = serializers.CharField()  # type: ignore[assignment]  # a data field; shadows Field.label only in the stubs
+    label = plumbing.CharField()  # type: ignore[assignment]  # a data field; shadows Field.label only in the stubs
     count = serializers.IntegerField(help_text="Therapists whose furthest stage is this one.")
     reached = serializers.IntegerField(help_text="Therapists at this stage or beyond.")
 
 
 class FunnelVariantSerializer(serializers.Serializer):
-    variant = serializers.CharField(help_text="A or B (— for invitations outside the experiment).")
+    variant = plumbing.CharField(help_text="A or B (— for invitations outside the experiment).")
     invited = serializers.IntegerField()
     opened = serializers.IntegerField()
     clicked = serializers.IntegerField()

@@ -13,12 +13,11 @@ from django.http import QueryDict
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import BaseParser, FormParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from practice.models import Therapist
@@ -31,7 +30,10 @@ from research.api.serializers import (
 )
 from research.models import SurveyResponse
 from research.tokens import InvalidToken, survey_token_read
+from sanctuary.api.idempotency import IdempotentMixin
+from sanctuary.api.plumbing import FormParser, JSONParser, TextJSONParser
 from sanctuary.api.schema import error_responses
+from sanctuary.throttles import ScopedRateThrottle
 
 # Every public endpoint: bad input, a body over RESEARCH_MAX_BODY_BYTES, the per-IP throttle.
 PUBLIC_ERRORS = error_responses(400, 413, 429)
@@ -43,13 +45,7 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
-class TextJSONParser(JSONParser):
-    """``navigator.sendBeacon`` posts strings as text/plain (no CORS preflight); the body is still JSON."""
-
-    media_type = "text/plain"
-
-
-class PublicEndpoint(APIView):
+class PublicEndpoint(IdempotentMixin, APIView):
     authentication_classes = ()  # no sessions, no CSRF: nothing here acts on a logged-in user
     permission_classes = (AllowAny,)
     throttle_classes = (ScopedRateThrottle,)
@@ -95,7 +91,8 @@ class SurveySessionView(PublicEndpoint):
     """GET the survey session for a signed invitation token: prefill and consent text version."""
 
     @extend_schema(responses={200: SessionOut, **PUBLIC_ERRORS}, operation_id="research_survey_session",
-                   parameters=[OpenApiParameter("token", str, required=True,
+                   parameters=[OpenApiParameter("token", {"type": "string", "minLength": 1, "maxLength": 1000},
+                                                required=True,
                                                 description="The signed invitation token from the e-mail link.")])
     def get(self, request: Request) -> Response:
         token = request.query_params.get("token", "")

@@ -9,16 +9,17 @@ SQL statement (research.services.events); duplicates and unknown types answer 20
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from rest_framework.exceptions import ParseError
 from svix.webhooks import Webhook, WebhookVerificationError
 
 from research.services.resend import MalformedPayload, resend_event_ingest
+from sanctuary.api.plumbing import error_response, parse_json
 
 MAX_BODY = 256 * 1024
 
@@ -28,15 +29,15 @@ def _verifier(secret: str) -> Webhook:
     return Webhook(secret)
 
 
-def _bad(message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=400)
+def _bad(code: str, message: str) -> JsonResponse:
+    return error_response(400, code, message)
 
 
 @csrf_exempt
 @require_POST
 def resend_webhook(request: HttpRequest) -> JsonResponse:
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
-        return JsonResponse({"error": "Request body too large."}, status=413)
+        return error_response(413, "payload_too_large", "Request body too large.")
     body = request.body
     headers = {
         "svix-id": request.headers.get("svix-id", ""),
@@ -45,15 +46,15 @@ def resend_webhook(request: HttpRequest) -> JsonResponse:
     }
     try:
         _verifier(settings.RESEND_WEBHOOK_SECRET).verify(body, headers)
-    except (WebhookVerificationError, ValueError, TypeError):
+    except (WebhookVerificationError, ValueError, TypeError, RecursionError):
         # ValueError/TypeError: malformed signature lists or base64, which the library does not wrap.
-        return _bad("Invalid webhook signature.")
+        return _bad("invalid_signature", "Invalid webhook signature.")
     svix_id = headers["svix-id"]
     if len(svix_id) > 100:
-        return _bad("Invalid svix-id.")
+        return _bad("invalid", "Invalid svix-id.")
     try:
-        payload = json.loads(body)
+        payload = parse_json(body)
         status, _ = resend_event_ingest(svix_id=svix_id, payload=payload)
-    except (ValueError, MalformedPayload):
-        return _bad("Malformed event.")
+    except (ParseError, ValueError, MalformedPayload):
+        return _bad("invalid", "Malformed event.")
     return JsonResponse({"status": status})

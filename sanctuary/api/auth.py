@@ -18,11 +18,12 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from sanctuary.api import plumbing
 from sanctuary.api.authentication import TokenAuthentication
 from sanctuary.api.schema import ERRORS_AUTHENTICATED, error_responses
+from sanctuary.throttles import ScopedRateThrottle
 
 
 class LockedOut(exceptions.APIException):
@@ -40,13 +41,13 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
 
 
 class LoginInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
+    username = plumbing.CharField(max_length=150)
+    password = plumbing.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`. Shown only once.")
-    token_key = serializers.CharField(help_text="Public identifier of the token (first characters).")
+    token = plumbing.CharField(help_text="Send as `Authorization: Token <token>`. Shown only once.")
+    token_key = plumbing.CharField(help_text="Public identifier of the token (first characters).")
     expiry = serializers.DateTimeField(allow_null=True)
 
 

@@ -46,11 +46,26 @@ def _messages(detail: Any) -> list[str]:
 
 
 def _flatten(detail: Any) -> Any:
+    """Field errors as the schema documents them, field → list of strings: a nested error (a list item's,
+    a nested object's) becomes a string naming where it is ("item 2: Not a valid string.")."""
     if isinstance(detail, dict):
-        return {key: _flatten(value) for key, value in detail.items()}
+        return {str(key): _lines(value) for key, value in detail.items()}
     if isinstance(detail, list):
-        return [_flatten(item) for item in detail]
+        return [line for item in detail for line in _lines(item)]
     return str(detail)
+
+
+def _lines(detail: Any, where: str = "") -> list[str]:
+    prefix = f"{where}: " if where else ""
+    if isinstance(detail, dict):
+        lines = []
+        for key, value in detail.items():
+            place = f"item {int(key) + 1}" if isinstance(key, int) or str(key).isdigit() else str(key)
+            lines += _lines(value, f"{where} {place}".strip() if where else place)
+        return lines
+    if isinstance(detail, list):
+        return [line for item in detail for line in _lines(item, where)]
+    return [f"{prefix}{detail}"]
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -77,7 +92,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(detail, list):
         body["message"] = " ".join(detail) or _message_of(exc)
     else:
-        body["message"] = detail["detail"] if isinstance(detail, dict) else detail
+        body["message"] = " ".join(detail["detail"]) if isinstance(detail, dict) else detail
     response.data = {"error": body}
     return response
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django.db.backends.postgresql import base
-
 from sanctuary import devdb
+from sanctuary.db_backend import base
 
 _attached_in: int | None = None
 _databases_ensured: set[str] = set()
@@ -24,6 +23,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         server = devdb.default_server()
         if _attached_in != os.getpid():
             server.ensure_running()
+            # The bootstrap creates the runtime role; migrate grants it its rights (sanctuary.db_roles).
+            if self.settings_dict.get("APP_USER"):
+                server.ensure_login_role(str(self.settings_dict["APP_USER"]))
             _attached_in = os.getpid()
         # Only the configured development database is created on demand; test
         # databases are created (and torn down) by Django's test runner itself.

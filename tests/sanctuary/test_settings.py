@@ -14,7 +14,8 @@ from tests.sanctuary.helpers import PROJECT_ROOT
 PRINT_DATABASE = (
     "import json, django; django.setup(); from django.conf import settings; "
     "d = settings.DATABASES['default']; "
-    "print(json.dumps({k: str(d.get(k)) for k in ('ENGINE', 'NAME', 'HOST', 'PORT', 'USER', 'CONN_MAX_AGE')}))"
+    "keys = ('ENGINE', 'NAME', 'HOST', 'PORT', 'USER', 'CONN_MAX_AGE', 'APP_USER', 'APP_PASSWORD'); "
+    "print(json.dumps({k: str(d[k]) for k in keys if k in d}))"
 )
 PRODUCTION_SECRETS = {
     "DJANGO_SECRET_KEY": "x" * 64 + "-test-only-production-secret",
@@ -36,8 +37,17 @@ def test_it_uses_database_url_when_set() -> None:
     result = run_python(PRINT_DATABASE, "sanctuary.settings.local",
                         DATABASE_URL="postgres://alice:pw@db.example:6543/clinic")
     config = json.loads(result.stdout)
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    # DATABASE_URL's user owns the schema (migrations); requests log in as the runtime role.
+    assert config["ENGINE"] == "sanctuary.db_backend"
     assert (config["NAME"], config["HOST"], config["PORT"], config["USER"]) == ("clinic", "db.example", "6543", "alice")
+    assert config["APP_USER"] == "sanctuary_app" and len(config["APP_PASSWORD"]) == 64
+
+
+def test_an_empty_app_user_keeps_one_role() -> None:
+    result = run_python(PRINT_DATABASE, "sanctuary.settings.local",
+                        DATABASE_URL="postgres://alice:pw@db.example:6543/clinic", DATABASE_APP_USER="")
+    config = json.loads(result.stdout)
+    assert config["ENGINE"] == "django.db.backends.postgresql" and "APP_USER" not in config
 
 
 def test_it_uses_the_embedded_server_over_a_unix_socket_without_database_url(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ patient who sends a field they may not change gets a 400 instead of a silent no-
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.utils import timezone
 from rest_framework import serializers
@@ -22,24 +21,16 @@ from practice.models import (
     ProgressEntry,
     SessionKind,
 )
+from sanctuary.api import plumbing
 
-
-class StrictInputSerializer(serializers.Serializer):
-    """Rejects keys it does not declare (DRF would silently ignore them)."""
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if isinstance(self.initial_data, dict):
-            unknown = sorted(set(self.initial_data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["This field cannot be set here."] for name in unknown})
-        return attrs
+StrictInputSerializer = plumbing.StrictInputSerializer
 
 
 # --- profile ---------------------------------------------------------------------------------------------------
 
 class TherapistNameSerializer(serializers.Serializer):
-    name = serializers.CharField(source="full_name")
-    title = serializers.CharField()
+    name = plumbing.CharField(source="full_name")
+    title = plumbing.CharField()
 
 
 class ProfileSerializer(serializers.ModelSerializer):
@@ -58,9 +49,9 @@ class ProfileUpdateSerializer(StrictInputSerializer):
     """The contact details a patient keeps up to date themselves; name, e-mail (their login's address) and
     status stay with the practice."""
 
-    phone = serializers.CharField(max_length=20, allow_blank=True, required=False)
-    emergency_contact_name = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    emergency_contact_phone = serializers.CharField(max_length=20, allow_blank=True, required=False)
+    phone = plumbing.CharField(max_length=20, allow_blank=True, required=False)
+    emergency_contact_name = plumbing.NameField(max_length=200, allow_blank=True, required=False)
+    emergency_contact_phone = plumbing.CharField(max_length=20, allow_blank=True, required=False)
     preferred_session_type = serializers.ChoiceField(choices=SessionKind.choices, required=False)
 
 
@@ -97,7 +88,7 @@ class AppointmentListQuerySerializer(serializers.Serializer):
 
 
 class CancellationRequestSerializer(StrictInputSerializer):
-    reason = serializers.CharField(max_length=1000, help_text="Why you cannot come; your therapist sees this.")
+    reason = plumbing.CharField(max_length=1000, help_text="Why you cannot come; your therapist sees this.")
 
 
 # --- mood and progress ------------------------------------------------------------------------------------------
@@ -106,8 +97,8 @@ MIN_SCALE, MAX_SCALE = 1, 10  # the 1–10 scales, as the database CHECKs them
 
 
 class PortalMoodEntrySerializer(serializers.ModelSerializer):
-    notes = serializers.CharField(source="own_notes", read_only=True,
-                                  help_text="Your own note; empty for entries recorded in a session.")
+    notes = plumbing.CharField(source="own_notes", read_only=True,
+                               help_text="Your own note; empty for entries recorded in a session.")
 
     class Meta:
         model = MoodEntry
@@ -122,7 +113,7 @@ class MoodEntryInputSerializer(StrictInputSerializer):
     energy_level = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
     anxiety_level = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
     sleep_quality = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
-    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    notes = plumbing.CharField(max_length=2000, required=False, allow_blank=True)
 
     def validate_entry_date(self, value: date) -> date:
         if value > timezone.localdate():
@@ -134,7 +125,7 @@ class MoodEntryInputSerializer(StrictInputSerializer):
 
 class ProgressAreaRefSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    name = serializers.CharField()
+    name = plumbing.CharField()
 
 
 class PortalProgressSerializer(serializers.ModelSerializer):
@@ -154,7 +145,7 @@ class ProgressListQuerySerializer(serializers.Serializer):
 
 class PortalInvoiceSerializer(serializers.ModelSerializer):
     # A string, not a second enum of the patient's ``preferred_session_type`` choice set under another name.
-    session_type = serializers.CharField(read_only=True, help_text="Individual, Couples, Family, or blank.")
+    session_type = plumbing.CharField(read_only=True, help_text="Individual, Couples, Family, or blank.")
     amount_owed = serializers.DecimalField(
         max_digits=10, decimal_places=2, read_only=True,
         help_text="What you still owe on this bill (your share after insurance, plus late fees); 0 when settled.",

@@ -36,6 +36,8 @@ from practice.api.portal.serializers import (
     ProgressListQuerySerializer,
 )
 from practice.models import Patient
+from sanctuary.api import plumbing
+from sanctuary.api.idempotency import IdempotentMixin
 from sanctuary.api.schema import LIST_ERRORS, error_responses
 from sanctuary.users import acting_user
 
@@ -43,7 +45,7 @@ DETAIL_ERRORS = error_responses(401, 403, 404)
 TAGS = ["patient portal"]
 
 
-class PortalMixin(APIView):
+class PortalMixin(IdempotentMixin, APIView):
     permission_classes: Sequence[Any] = [IsPatient]
     @property
     def patient(self) -> Patient:
@@ -55,9 +57,7 @@ class PortalMixin(APIView):
         return acting_user(self.request)
 
     def query_params(self, serializer_class: type) -> dict[str, Any]:
-        params = serializer_class(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        return dict(params.validated_data)
+        return plumbing.validated_query(serializer_class, self.request.query_params)
 
 
 @extend_schema(tags=TAGS)

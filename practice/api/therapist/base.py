@@ -8,21 +8,22 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers, viewsets
-from rest_framework.throttling import UserRateThrottle
 
 from practice.api.permissions import IsTherapist
 from practice.models import Therapist
+from sanctuary.api import plumbing, schema
+from sanctuary.api.idempotency import IdempotentMixin
 from sanctuary.api.schema import error_responses
 from sanctuary.db import BoundQuery
+from sanctuary.throttles import UserRateThrottle
 from sanctuary.users import acting_user
 
 READ_ERRORS = (400, 401, 403, 404, 429)
 WRITE_ERRORS = (*READ_ERRORS, 409)
 
 
-class TherapistSchema(AutoSchema):
+class TherapistSchema(schema.AutoSchema):
     """Documents the error envelope on every operation: 400 (bad filters or body), 401, 403, 404 (a foreign
     or missing id, or a page past the end), 429, and 409 on writes (a clash or a wrong workflow state)."""
 
@@ -41,12 +42,14 @@ class TherapistRateThrottle(UserRateThrottle):
     rate = getattr(settings, "THERAPIST_API_THROTTLE", "600/min")
 
 
-class TherapistAPIMixin:
-    """Therapist only (``IsTherapist`` sets ``request.therapist``), throttled per user."""
+class TherapistAPIMixin(IdempotentMixin):
+    """Therapist only (``IsTherapist`` sets ``request.therapist``), throttled per user; creates and state changes
+    honour ``Idempotency-Key``."""
 
     permission_classes: Sequence[Any] = [IsTherapist]
     throttle_classes: Sequence[Any] = [TherapistRateThrottle]
     schema: Any = TherapistSchema()
+    read_only_actions = ("search",)
     request: Any
     swagger_fake_view = False
 
@@ -66,9 +69,12 @@ class TherapistAPIMixin:
 
     def validated(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
         """Validate the request body with an input serializer (400 with field errors on failure)."""
-        serializer = serializer_class(data=self.request.data, partial=partial, context={"request": self.request})
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
+        return plumbing.validated_body(serializer_class, self.request.data, partial=partial,
+                                       context={"request": self.request})
+
+    def validated_query(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+        """Validate the query string (400 with field errors; a parameter given empty is an error too)."""
+        return plumbing.validated_query(serializer_class, self.request.query_params)
 
 
 class TherapistViewSet(TherapistAPIMixin, viewsets.GenericViewSet):

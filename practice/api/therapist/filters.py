@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from practice.models import (
     Appointment,
@@ -21,10 +20,13 @@ from practice.models import (
     SessionNote,
 )
 
+# Every stored appointment falls between these; a bound outside them is the same as no bound (and time-zone
+# arithmetic on the far ends of the calendar would overflow).
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
 
 def _local_midnight(day: date, *, days_later: int = 0) -> datetime:
-    if not 1900 <= day.year <= 2999:  # beyond this, date and time-zone arithmetic overflows
-        raise ValidationError("Use a day between the years 1900 and 2999.")
+    day = min(max(day, EARLIEST), LATEST)
     return timezone.make_aware(datetime.combine(day + timedelta(days=days_later), time.min))
 
 

@@ -34,20 +34,11 @@ from practice.models import (
     Tag,
 )
 from practice.selectors import FINANCIAL_PERIODS
+from sanctuary.api import plumbing
 from sanctuary.api.serializers import RowSerializer
 
 MIN_SCALE, MAX_SCALE = 1, 10  # the 1–10 scales, as the database CHECKs them
-# Calendar times far outside a practice's life would overflow the arithmetic on them (a default end, a kept
-# length): refuse them as input errors.
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
-
-
-class CalendarDateTimeField(serializers.DateTimeField):
-    def to_internal_value(self, value: Any) -> Any:
-        moment = super().to_internal_value(value)
-        if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
-            raise serializers.ValidationError(f"Use a time between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
-        return moment
+CalendarDateTimeField = plumbing.DateTimeField
 MONEY_DIGITS, MONEY_PLACES = 10, 2  # DECIMAL(10,2), never negative
 
 
@@ -77,7 +68,7 @@ def shared_field(model: type[Any], **kwargs: Any) -> serializers.PrimaryKeyRelat
 # --- patients -----------------------------------------------------------------------------------------------
 
 class PatientSerializer(serializers.ModelSerializer):
-    full_name = serializers.CharField(read_only=True)
+    full_name = plumbing.CharField(read_only=True)
     total_sessions = serializers.IntegerField(read_only=True, help_text="Documented sessions (session notes).")
     last_session_date = serializers.DateField(read_only=True, allow_null=True)
     next_session_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -98,13 +89,13 @@ class PatientListSerializer(RowSerializer):
     emergency contact and record dates are on the patient's own page (``PatientSerializer``)."""
 
     id = serializers.UUIDField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    full_name = serializers.CharField()
-    email = serializers.CharField()
-    phone = serializers.CharField()
+    first_name = plumbing.CharField()
+    last_name = plumbing.CharField()
+    full_name = plumbing.CharField()
+    email = plumbing.CharField()
+    phone = plumbing.CharField()
     date_of_birth = serializers.DateField(allow_null=True)
-    avatar_url = serializers.CharField()
+    avatar_url = plumbing.CharField()
     preferred_session_type = serializers.ChoiceField(SessionKind.choices)
     status = serializers.ChoiceField(PatientStatus.choices)
     archived_at = serializers.DateTimeField(allow_null=True)
@@ -114,16 +105,16 @@ class PatientListSerializer(RowSerializer):
 
 
 class PatientInputSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=100)
-    last_name = serializers.CharField(max_length=100)
-    email = serializers.EmailField(max_length=255, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    first_name = plumbing.NameField(max_length=100)
+    last_name = plumbing.NameField(max_length=100)
+    email = plumbing.EmailField(max_length=255, required=False, allow_blank=True)
+    phone = plumbing.CharField(max_length=20, required=False, allow_blank=True)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
-    emergency_contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    emergency_contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    avatar_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    emergency_contact_name = plumbing.NameField(max_length=200, required=False, allow_blank=True)
+    emergency_contact_phone = plumbing.CharField(max_length=20, required=False, allow_blank=True)
+    avatar_url = plumbing.URLField(max_length=500, required=False, allow_blank=True)
     preferred_session_type = serializers.ChoiceField(SessionKind.choices, required=False)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = plumbing.CharField(required=False, allow_blank=True)
 
 
 class PatientUpdateSerializer(PatientInputSerializer):
@@ -133,14 +124,14 @@ class PatientUpdateSerializer(PatientInputSerializer):
 class PatientSearchSerializer(serializers.Serializer):
     """Search terms travel in the body, never in the URL (they are patient names)."""
 
-    query = serializers.CharField(max_length=200, help_text="Part of a name; fuzzy (trigram) matching.")
+    query = plumbing.CharField(max_length=200, help_text="Part of a name; fuzzy (trigram) matching.")
     status = serializers.ChoiceField(PatientStatus.choices, required=False)
 
 
 # --- appointments -------------------------------------------------------------------------------------------
 
 class AppointmentSerializer(serializers.ModelSerializer):
-    patient_name = serializers.CharField(source="patient.full_name", read_only=True)
+    patient_name = plumbing.CharField(source="patient.full_name", read_only=True)
 
     class Meta:
         model = Appointment
@@ -155,10 +146,10 @@ class AppointmentSerializer(serializers.ModelSerializer):
 class AppointmentDetailsSerializer(serializers.Serializer):
     session_type = shared_field(SessionType, required=False, allow_null=True)
     appointment_type = serializers.ChoiceField(AppointmentType.choices, required=False)
-    meeting_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
-    location = serializers.CharField(required=False, allow_blank=True)
-    preparation_notes = serializers.CharField(required=False, allow_blank=True)
-    private_notes = serializers.CharField(required=False, allow_blank=True)
+    meeting_url = plumbing.URLField(max_length=500, required=False, allow_blank=True)
+    location = plumbing.CharField(required=False, allow_blank=True)
+    preparation_notes = plumbing.CharField(required=False, allow_blank=True)
+    private_notes = plumbing.CharField(required=False, allow_blank=True)
 
 
 class AppointmentBookSerializer(AppointmentDetailsSerializer):
@@ -177,7 +168,7 @@ class RescheduleSerializer(serializers.Serializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why the appointment is cancelled.")
+    reason = plumbing.CharField(max_length=2000, help_text="Why the appointment is cancelled.")
 
 
 class CompleteSerializer(serializers.Serializer):
@@ -190,18 +181,18 @@ class UpcomingAppointmentSerializer(RowSerializer):
 
     id = serializers.UUIDField()
     patient = serializers.UUIDField()
-    patient_name = serializers.CharField()
-    patient_avatar = serializers.CharField()
-    therapist_name = serializers.CharField()
+    patient_name = plumbing.CharField()
+    patient_avatar = plumbing.CharField()
+    therapist_name = plumbing.CharField()
     session_type = serializers.UUIDField(allow_null=True)
-    session_type_name = serializers.CharField(allow_null=True)
+    session_type_name = plumbing.CharField(allow_null=True)
     default_duration_minutes = serializers.IntegerField(allow_null=True)
     scheduled_start = serializers.DateTimeField()
     scheduled_end = serializers.DateTimeField()
     appointment_type = serializers.ChoiceField(AppointmentType.choices)
     status = serializers.ChoiceField(AppointmentStatus.choices)
-    location = serializers.CharField()
-    meeting_url = serializers.CharField()
+    location = plumbing.CharField()
+    meeting_url = plumbing.CharField()
 
 
 # --- session notes ------------------------------------------------------------------------------------------
@@ -231,35 +222,35 @@ class SessionNoteSerializer(serializers.ModelSerializer):
 
 class SessionNoteUpdateSerializer(serializers.Serializer):
     session_date = serializers.DateField(required=False)
-    content = serializers.CharField(required=False)
+    content = plumbing.CharField(required=False)
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, max_length=50,
+        child=plumbing.CharField(max_length=50), required=False, max_length=50,
         help_text="Tag names; created when new. Replaces the note's tags.",
     )
     mood_rating = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
     appointment = ScopedRelatedField(Appointment, required=False, allow_null=True)
-    session_goals = serializers.CharField(required=False, allow_blank=True)
-    homework_assigned = serializers.CharField(required=False, allow_blank=True)
-    next_session_focus = serializers.CharField(required=False, allow_blank=True)
+    session_goals = plumbing.CharField(required=False, allow_blank=True)
+    homework_assigned = plumbing.CharField(required=False, allow_blank=True)
+    next_session_focus = plumbing.CharField(required=False, allow_blank=True)
     is_private = serializers.BooleanField(required=False)
     suicide_risk_level = serializers.ChoiceField(RiskLevel.choices, required=False, allow_blank=True)
     crisis_indicators = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, max_length=50,
+        child=plumbing.CharField(max_length=200), required=False, max_length=50,
     )
-    safety_plan = serializers.CharField(required=False, allow_blank=True)
+    safety_plan = plumbing.CharField(required=False, allow_blank=True)
     is_template = serializers.BooleanField(required=False)
-    template_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    template_name = plumbing.CharField(max_length=100, required=False, allow_blank=True)
 
 
 class SessionNoteCreateSerializer(SessionNoteUpdateSerializer):
     patient = ScopedRelatedField(Patient)
     session_date = serializers.DateField()
-    content = serializers.CharField()
+    content = plumbing.CharField()
 
 
 class AmendSerializer(serializers.Serializer):
-    content = serializers.CharField()
-    reason = serializers.CharField(max_length=300)
+    content = plumbing.CharField()
+    reason = plumbing.CharField(max_length=300)
 
 
 # --- mood and progress --------------------------------------------------------------------------------------
@@ -279,14 +270,14 @@ class MoodEntryRecordSerializer(serializers.Serializer):
     session_note = ScopedRelatedField(SessionNote, required=False, allow_null=True)
     entry_date = serializers.DateField()
     mood_rating = serializers.IntegerField(min_value=MIN_SCALE, max_value=MAX_SCALE)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = plumbing.CharField(required=False, allow_blank=True)
     energy_level = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
     anxiety_level = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
     sleep_quality = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
 
 
 class ProgressEntrySerializer(serializers.ModelSerializer):
-    progress_area_name = serializers.CharField(source="progress_area.name", read_only=True, allow_null=True)
+    progress_area_name = plumbing.CharField(source="progress_area.name", read_only=True, allow_null=True)
 
     class Meta:
         model = ProgressEntry
@@ -305,13 +296,13 @@ class ProgressEntryRecordSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=MIN_SCALE, max_value=MAX_SCALE)
     baseline_score = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
     target_score = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = plumbing.CharField(required=False, allow_blank=True)
 
 
 # --- billing ------------------------------------------------------------------------------------------------
 
 class FinancialRecordSerializer(serializers.ModelSerializer):
-    patient_name = serializers.CharField(source="patient.full_name", read_only=True)
+    patient_name = plumbing.CharField(source="patient.full_name", read_only=True)
 
     class Meta:
         model = FinancialRecord
@@ -333,14 +324,14 @@ class FinancialRecordInputSerializer(serializers.Serializer):
     record_date = serializers.DateField()
     due_date = serializers.DateField(required=False, allow_null=True)
     session_type = serializers.ChoiceField(SessionKind.choices, required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
-    invoice_number = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    description = plumbing.CharField(required=False, allow_blank=True)
+    invoice_number = plumbing.CharField(max_length=50, required=False, allow_blank=True)
     discount_applied = serializers.DecimalField(
         required=False, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, min_value=0,
     )
-    insurer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    insurance_policy_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    insurance_claim_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    insurer_name = plumbing.CharField(max_length=200, required=False, allow_blank=True)
+    insurance_policy_number = plumbing.CharField(max_length=100, required=False, allow_blank=True)
+    insurance_claim_id = plumbing.CharField(max_length=100, required=False, allow_blank=True)
     insurance_claim_status = serializers.ChoiceField(
         InsuranceClaimStatus.choices, required=False, allow_blank=True,
     )
@@ -350,7 +341,7 @@ class FinancialRecordInputSerializer(serializers.Serializer):
     copay_amount = serializers.DecimalField(
         required=False, allow_null=True, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, min_value=0,
     )
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = plumbing.CharField(required=False, allow_blank=True)
 
 
 class PaySerializer(serializers.Serializer):
@@ -360,7 +351,7 @@ class PaySerializer(serializers.Serializer):
 
 
 class VoidSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why the bill is voided.")
+    reason = plumbing.CharField(max_length=2000, help_text="Why the bill is voided.")
 
 
 SUMMARY_STATUSES = [
@@ -380,8 +371,8 @@ class FinancialFilterSerializer(serializers.Serializer):
 
 
 class FinancialSummarySerializer(serializers.Serializer):
-    period = serializers.CharField()
-    status = serializers.CharField(allow_null=True)
+    period = plumbing.CharField()
+    status = plumbing.CharField(allow_null=True)
     since = serializers.DateField(allow_null=True)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
     paid = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -396,7 +387,7 @@ class FinancialSummarySerializer(serializers.Serializer):
 
 class PatientBalanceSerializer(RowSerializer):
     id = serializers.UUIDField()
-    patient_name = serializers.CharField()
+    patient_name = plumbing.CharField()
     total_records = serializers.IntegerField()
     total_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     total_paid = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -434,10 +425,10 @@ class ProgressAreaSerializer(serializers.ModelSerializer):
 
 class ActivePatientSerializer(RowSerializer):
     id = serializers.UUIDField()
-    patient_name = serializers.CharField()
-    avatar_url = serializers.CharField()
-    preferred_session_type = serializers.CharField()
-    status = serializers.CharField()
+    patient_name = plumbing.CharField()
+    avatar_url = plumbing.CharField()
+    preferred_session_type = plumbing.CharField()
+    status = plumbing.CharField()
     total_sessions = serializers.IntegerField()
     last_session_date = serializers.DateField(allow_null=True)
     next_session_at = serializers.DateTimeField(allow_null=True)
@@ -445,8 +436,8 @@ class ActivePatientSerializer(RowSerializer):
 
 class PatientSummarySerializer(RowSerializer):
     id = serializers.UUIDField()
-    patient_name = serializers.CharField()
-    status = serializers.CharField()
+    patient_name = plumbing.CharField()
+    status = plumbing.CharField()
     total_sessions = serializers.IntegerField()
     last_session_date = serializers.DateField(allow_null=True)
     latest_mood = serializers.IntegerField(allow_null=True)
@@ -466,8 +457,8 @@ class TimelineEventSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     mood_rating = serializers.IntegerField(allow_null=True)
     score = serializers.IntegerField(allow_null=True)
-    progress_area = serializers.CharField(allow_null=True)
-    tags = serializers.ListField(child=serializers.CharField())
+    progress_area = plumbing.CharField(allow_null=True)
+    tags = serializers.ListField(child=plumbing.CharField())
     signed = serializers.BooleanField(allow_null=True)
 
 

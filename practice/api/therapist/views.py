@@ -13,7 +13,6 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status
@@ -37,6 +36,7 @@ from practice.models import (
     SessionType,
     Tag,
 )
+from sanctuary.api.plumbing import FilterBackend, check_filter_query
 from sanctuary.db import BoundQuery
 
 # --- patients -------------------------------------------------------------------------------------------------
@@ -48,7 +48,7 @@ from sanctuary.db import BoundQuery
 )
 class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TherapistViewSet):
     serializer_class = s.PatientSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = filters.PatientFilter
 
     def get_queryset(self) -> QuerySet[Patient]:
@@ -63,6 +63,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Therapist
     def list(self, request: Request) -> Response:
         """The list is the compiled ``patient_list`` statement (rows, not instances); the filterset still
         validates the query string (400 with field errors) and documents it."""
+        check_filter_query(filters.PatientFilter, request.query_params)
         filterset = filters.PatientFilter(request.query_params, queryset=Patient.objects.none(), request=request)
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
@@ -116,9 +117,8 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Therapist
     @action(detail=True, methods=["get"], filter_backends=[])
     def timeline(self, request: Request, pk: str) -> Response:
         patient = self.get_object()
-        window = s.TimelineFilterSerializer(data=request.query_params)
-        window.is_valid(raise_exception=True)
-        events = selectors.patient_timeline(patient=patient, **window.validated_data)
+        window = self.validated_query(s.TimelineFilterSerializer)
+        events = selectors.patient_timeline(patient=patient, **window)
         return Response(s.TimelineSerializer({"patient": patient.pk, "events": events}).data)
 
 
@@ -131,7 +131,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Therapist
 )
 class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TherapistViewSet):
     serializer_class = s.AppointmentSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = filters.AppointmentFilter
 
     def get_queryset(self) -> QuerySet[Appointment]:
@@ -199,7 +199,7 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Thera
 )
 class SessionNoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TherapistViewSet):
     serializer_class = s.SessionNoteSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = filters.SessionNoteFilter
 
     def get_queryset(self) -> QuerySet[SessionNote]:
@@ -257,7 +257,7 @@ class SessionNoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Thera
 )
 class MoodEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TherapistViewSet):
     serializer_class = s.MoodEntrySerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = filters.MoodEntryFilter
 
     def get_queryset(self) -> QuerySet[MoodEntry]:
@@ -279,7 +279,7 @@ class MoodEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Therapi
 )
 class ProgressEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TherapistViewSet):
     serializer_class = s.ProgressEntrySerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = filters.ProgressEntryFilter
 
     def get_queryset(self) -> QuerySet[ProgressEntry]:
@@ -306,7 +306,7 @@ class ProgressEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, The
 )
 class FinancialRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TherapistViewSet):
     serializer_class = s.FinancialRecordSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = filters.FinancialRecordFilter
 
     def get_queryset(self) -> QuerySet[FinancialRecord]:
@@ -314,11 +314,10 @@ class FinancialRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
             return FinancialRecord.objects.none()
         records = FinancialRecord.objects.filter(therapist=self.therapist)
         if self.action == "list":
-            period = s.FinancialFilterSerializer(data=self.request.query_params)
-            period.is_valid(raise_exception=True)
+            period = self.validated_query(s.FinancialFilterSerializer)
             records = selectors.financial_records(
-                therapist=self.therapist, status=period.validated_data.get("status"),
-                since=selectors.financial_period_start(period.validated_data["period"]),
+                therapist=self.therapist, status=period.get("status"),
+                since=selectors.financial_period_start(period["period"]),
             )
         return records.select_related("patient").order_by("-record_date", "-created_at")
 
@@ -451,9 +450,8 @@ class FinancialSummaryView(TherapistAPIMixin, generics.GenericAPIView):
         summary="Dashboard: total, paid (and %), pending (and count), overdue – by period and status",
     )
     def get(self, request: Request) -> Response:
-        filters_in = s.FinancialFilterSerializer(data=request.query_params)
-        filters_in.is_valid(raise_exception=True)
-        period, status_filter = filters_in.validated_data["period"], filters_in.validated_data.get("status")
+        filters_in = self.validated_query(s.FinancialFilterSerializer)
+        period, status_filter = filters_in["period"], filters_in.get("status")
         since = selectors.financial_period_start(period)
         overview = selectors.financial_overview(therapist=self.therapist, since=since, status=status_filter)
         body = {

@@ -99,6 +99,8 @@ class Command(BaseCommand):
             sys.executable, "-m", "gunicorn", "sanctuary.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(workers),
             "--access-logfile", "-", "--graceful-timeout", "10",
+            # Paths only in the access log, no control socket (sanctuary/gunicorn_conf.py).
+            "--config", "python:sanctuary.gunicorn_conf",
         ]
         env = {**os.environ}
         env.setdefault("DJANGO_SETTINGS_MODULE", "sanctuary.settings.local")
