@@ -37,3 +37,20 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def _fast_password_hashing(settings: Any) -> None:
     """Tests create many users; PBKDF2's deliberate slowness buys nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo_site(transactional_db: None, live_server: Any) -> str:
+    """The demo practice and research data with their logins, as ``manage.py up`` loads them, served on
+    127.0.0.1 by pytest-django's live server; returns its base URL."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.utils.module_loading import import_string
+
+    for fixture in settings.DEMO_FIXTURES:
+        call_command("loaddata", fixture, verbosity=0)
+    for hook in settings.DEMO_AFTER_LOAD:
+        import_string(hook)()
+    for hook in settings.DEMO_HOOKS:
+        import_string(hook)()
+    return str(live_server.url)

@@ -87,6 +87,15 @@ SessionOut = inline_serializer("SurveySession", {
 })
 
 
+# What each intake answers: small receipts, documented so a generated client parses them.
+SurveyReceipt = inline_serializer("SurveyReceipt", {
+    "id": serializers.UUIDField(help_text="The survey response (the same one when a token answers again)."),
+    "updated": serializers.BooleanField(help_text="True when this replaced the token's earlier answers."),
+})
+FeedbackReceipt = inline_serializer("FeedbackReceipt", {"id": serializers.UUIDField()})
+EOIReceipt = inline_serializer("EOIReceipt", {"status": serializers.ChoiceField(choices=["received"])})
+
+
 class SurveySessionView(PublicEndpoint):
     """GET the survey session for a signed invitation token: prefill and consent text version."""
 
@@ -119,7 +128,7 @@ class SurveySessionView(PublicEndpoint):
 class SurveyResponseView(PublicEndpoint):
     """POST the survey answers; the same token updates the same response."""
 
-    @extend_schema(request=SurveySubmitSerializer, responses={201: None, 200: None, **PUBLIC_ERRORS},
+    @extend_schema(request=SurveySubmitSerializer, responses={201: SurveyReceipt, 200: SurveyReceipt, **PUBLIC_ERRORS},
                    operation_id="research_survey_submit")
     def post(self, request: Request) -> Response:
         data = self.validated(SurveySubmitSerializer, request)
@@ -143,7 +152,7 @@ class SurveyResponseView(PublicEndpoint):
 
 
 class FeedbackView(PublicEndpoint):
-    @extend_schema(request=FeedbackSerializer, responses={201: None, **PUBLIC_ERRORS},
+    @extend_schema(request=FeedbackSerializer, responses={201: FeedbackReceipt, **PUBLIC_ERRORS},
                    operation_id="research_feedback_submit")
     def post(self, request: Request) -> Response:
         data = self.validated(FeedbackSerializer, request)
@@ -156,7 +165,7 @@ class FeedbackView(PublicEndpoint):
 class EOIView(PublicEndpoint):
     parser_classes = (JSONParser, FormParser)
 
-    @extend_schema(request=EOISerializer, responses={201: None, **PUBLIC_ERRORS},
+    @extend_schema(request=EOISerializer, responses={201: EOIReceipt, **PUBLIC_ERRORS},
                    operation_id="research_eoi_submit")
     def post(self, request: Request) -> Response:
         raw = request.data

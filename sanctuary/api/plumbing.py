@@ -216,9 +216,9 @@ def reject_undeclared(data: Any, fields: Mapping[str, Any]) -> None:
             raise ValidationError({name: ["Unknown field: this request does not take it."] for name in unknown})
 
 
+# The base of every input serializer: undeclared keys are refused (``reject_undeclared``). (A comment, not a
+# docstring: spectacular documents a serializer with its class's docstring, inherited ones included.)
 class StrictInputSerializer(serializers.Serializer):
-    """The base of every input serializer: undeclared keys are refused (``reject_undeclared``)."""
-
     def to_internal_value(self, data: Any) -> Any:
         reject_undeclared(data, self.fields)
         return super().to_internal_value(data)

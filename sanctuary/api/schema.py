@@ -58,6 +58,15 @@ class TokenScheme(KnoxTokenScheme):
 class AutoSchema(openapi.AutoSchema):
     """The project's schema class: documents ``Idempotency-Key`` and its 422 where a view honours it."""
 
+    def get_operation(self, *args: Any, **kwargs: Any) -> Any:
+        # An operation anyone may call says so with ``security: []``: spectacular's ``[{}, {"knoxApiToken": []}]``
+        # ("anonymous, or a token") makes generated clients demand an authenticated client for the login itself,
+        # and a token changes nothing on these operations.
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None and ({} in operation.get("security", [{}])):
+            operation["security"] = []
+        return operation
+
     def get_override_parameters(self) -> list[Any]:
         from sanctuary.api.idempotency import SCHEMA_PARAMETER, IdempotentMixin
 
@@ -257,3 +266,37 @@ def refuse_undeclared_fields(result: dict[str, Any], **kwargs: Any) -> dict[str,
         refs(component)
     return result
 
+
+def defaults_are_members(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: a default that is not one of its enum's members is dropped from the document.
+
+    An optional choice that falls back to "" when omitted (``CanonicalChoiceField(..., default="")``) refuses ""
+    when sent, so "" is not an enum member and is no value a client could send either; documenting it as the
+    default makes generated clients refuse the schema. Omitted still means "not given"."""
+    components = result.get("components", {}).get("schemas", {})
+
+    def members(node: dict[str, Any]) -> list[Any] | None:
+        if "enum" in node:
+            return list(node["enum"])
+        for key in ("allOf", "oneOf", "anyOf"):
+            for variant in node.get(key, ()):
+                ref = variant.get("$ref", "") if isinstance(variant, dict) else ""
+                target = components.get(ref.rsplit("/", 1)[-1]) if ref else variant
+                if isinstance(target, dict) and "enum" in target:
+                    return [*target["enum"], *(m for v in node[key] if isinstance(v, dict) for m in v.get("enum", ()))]
+        return None
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "default" in node and not isinstance(node["default"], (dict, list)):
+                allowed = members(node)
+                if allowed is not None and node["default"] not in allowed:
+                    del node["default"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

@@ -227,10 +227,12 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
         "address on the public research endpoints."
     ),
     "VERSION": "1.0.0",
-    # spectacular's enum hook, then: every request body refuses undeclared keys, and says so.
+    # spectacular's enum hook, then: every request body refuses undeclared keys, and says so; every documented
+    # default is a member of its enum (generated clients refuse the document otherwise).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "sanctuary.api.schema.refuse_undeclared_fields",
+        "sanctuary.api.schema.defaults_are_members",
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

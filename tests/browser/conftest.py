@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.utils.module_loading import import_string
 
 from sanctuary.demo import DEMO_PASSWORD
 
@@ -197,18 +195,6 @@ def _chrome(chromium: str) -> Iterator[Any]:
     driver = _driver(chromium)
     yield driver
     driver.quit()
-
-
-@pytest.fixture
-def demo_site(transactional_db: None, live_server: Any) -> str:
-    """The demo practice and research data with their logins, as ``manage.py up`` loads them."""
-    for fixture in settings.DEMO_FIXTURES:
-        call_command("loaddata", fixture, verbosity=0)
-    for hook in settings.DEMO_AFTER_LOAD:
-        import_string(hook)()
-    for hook in settings.DEMO_HOOKS:
-        import_string(hook)()
-    return str(live_server.url)
 
 
 @pytest.fixture
