@@ -392,7 +392,7 @@ def _canonical(serializer: str, body: dict[str, Any]) -> dict[str, Any]:
     """``body`` as the endpoint stores it: the serializer's canonical values (prepared once, never timed)."""
     import json
 
-    from research.api import serializers
+    from research.api.public import serializers
 
     checked = getattr(serializers, serializer)(data=body)
     checked.is_valid(raise_exception=True)

@@ -4,7 +4,8 @@ Each selector is scoped to one therapist and runs as ONE query (derived numbers 
 or filtered aggregates over a single join, so nothing fans out and nothing is counted twice). The hot
 therapist reads – the original views, the patient summary, list and search – live in ``dashboards`` and
 are compiled once per process; the Financial page's reads in ``finance``; shared expressions in
-``expressions``. Everything is importable from ``practice.selectors``.
+``expressions``. Everything is importable from ``practice.selectors``, except the patient portal's reads
+(``portal``: scoped to one patient, not a therapist), which its views import as a module.
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ from research.models import (
     ProfileStatus,
     ReviewSource,
 )
+from research.selectors import eoi_conversion_preview
 from research.services import (
-    eoi_conversion_preview,
     eoi_convert_to_profile,
     eoi_reject,
     eoi_reopen,

@@ -1,5 +1,5 @@
-"""Survey answers for people: every question with its answer counts (one query for all of them), and the
-responses as rows of labels for the CSV export."""
+"""Survey answers for people: every question with its answer counts (one query for all of them), the
+responses as rows of labels for the CSV export, and the staff API's lists of responses and widget feedback."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Avg, Count, Max, Min, Q, QuerySet
 
-from research.models import SurveyResponse
+from practice.models import Therapist
+from research.models import Feedback, SurveyResponse
 from sanctuary import display
 
 
@@ -120,3 +121,38 @@ def survey_export_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[list[
             else _cell(f, getattr(response, f.attname))
             for f in fields
         ]
+
+
+def _by_therapist(filters: dict[str, Any]) -> dict[str, Any]:
+    filters = dict(filters)
+    if "therapist" in filters:
+        filters["therapist_id"] = filters.pop("therapist")
+    return filters
+
+
+def survey_responses_for_staff(*, filters: dict[str, Any]) -> QuerySet[SurveyResponse]:
+    """Survey responses with their therapist (one JOIN), newest first; ``filters`` are field=value pairs from
+    the staff API's validated query (``therapist`` an id)."""
+    responses = SurveyResponse.objects.select_related("therapist").order_by("-submitted_at", "pk")
+    return responses.filter(**_by_therapist(filters))
+
+
+def feedback_for_staff(*, filters: dict[str, Any]) -> QuerySet[Feedback]:
+    """Widget feedback with its therapist (one JOIN), newest first; ``filters`` as for survey responses."""
+    feedback = Feedback.objects.select_related("therapist").order_by("-submitted_at", "pk")
+    return feedback.filter(**_by_therapist(filters))
+
+
+def survey_session(*, therapist_id: Any) -> dict[str, Any] | None:
+    """What the survey page prefills for an invitation's therapist, and whether they answered already; None
+    when the token's therapist is gone."""
+    therapist = (
+        Therapist.objects.filter(pk=therapist_id).only("first_name", "last_name", "email", "organisation").first()
+    )
+    if therapist is None:
+        return None
+    return {
+        "therapist": {"first_name": therapist.first_name, "name": therapist.full_name,
+                      "email": therapist.email, "practice": therapist.organisation},
+        "already_submitted": SurveyResponse.objects.filter(therapist_id=therapist.pk).exists(),
+    }

@@ -1,15 +1,18 @@
 """The outreach funnel: therapists per stage, the A/B comparison per arm with its decision rule's verdict,
-and the recent engagement log."""
+the recent engagement log, and who is due which step of the e-mail sequence."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 
 from practice.models import Therapist
-from research.models import EngagementEvent, FunnelStage, TherapistResearchState
+from research.models import EngagementEvent, FunnelStage, Suppression, TherapistResearchState
 
 # EXP-01's decision rule (research plan B.14): an arm wins with a completion rate at least this many
 # percentage points above the other's, once every arm has at least this many recipients.
@@ -100,3 +103,36 @@ def funnel_stage_counts() -> list[dict[str, object]]:
 def recent_engagement(*, limit: int = 15) -> QuerySet[EngagementEvent]:
     """The newest engagement events, with the therapist they concern."""
     return EngagementEvent.objects.select_related("therapist").order_by("-occurred_at", "-id")[:limit]
+
+
+@dataclass(frozen=True)
+class DueFollowUp:
+    therapist_id: uuid.UUID
+    email: str
+    name: str
+    step: int
+    label: str
+
+
+def _unsuppressed_states():  # type: ignore[no-untyped-def]
+    suppressed = Suppression.objects.alias(e=Lower("email")).filter(e=Lower(OuterRef("therapist__email")))
+    return (
+        TherapistResearchState.objects.filter(
+            unsubscribed_at__isnull=True, bounced_at__isnull=True, complained_at__isnull=True,
+            stage__gte=FunnelStage.INVITED, invited_at__isnull=False,
+        )
+        .exclude(Exists(suppressed))
+        .select_related("therapist")
+    )
+
+
+def followups_due(*, now: datetime) -> list[DueFollowUp]:
+    """Every (therapist, step) the B.14 rules say is due now, never for a suppressed address."""
+    due = []
+    for state in _unsuppressed_states().order_by("invited_at"):
+        action = state.next_action()
+        if action.is_due(now):
+            assert action.step is not None
+            due.append(DueFollowUp(state.therapist_id, state.therapist.email, state.therapist.full_name,
+                                   action.step, action.label))
+    return due

@@ -2,14 +2,13 @@
 
 from research.services.eoi_review import (
     ConversionResult,
-    eoi_conversion_preview,
     eoi_convert_to_profile,
     eoi_reject,
     eoi_reopen,
     eoi_start_review,
 )
 from research.services.events import EventInput, RecordedEvent, StateDelta, event_record
-from research.services.followups import followup_claim, followup_send, followups_due
+from research.services.followups import followup_claim, followup_send
 from research.services.intake import (
     eoi_submit,
     feedback_submit,
@@ -27,7 +26,6 @@ __all__ = [
     "EventInput",
     "RecordedEvent",
     "StateDelta",
-    "eoi_conversion_preview",
     "eoi_convert_to_profile",
     "eoi_reject",
     "eoi_reopen",
@@ -38,7 +36,6 @@ __all__ = [
     "feedback_submit",
     "followup_claim",
     "followup_send",
-    "followups_due",
     "relations_backfill",
     "research_unsubscribe",
     "resend_event_ingest",

@@ -218,10 +218,3 @@ def eoi_reopen(*, eoi_id: uuid.UUID | str, actor: Actor, reason: str, source: st
         _move(eoi, to=ProfileStatus.PENDING, action=ReviewAction.REOPENED, actor=actor, source=source,
               reason=reason)
     return eoi
-
-
-def eoi_conversion_preview(*, eoi: ExpressionOfInterest) -> tuple[Therapist | None, list[PlannedField]]:
-    """Read-only: the therapist a conversion would merge into (if any) and the field-by-field plan."""
-    existing = (Therapist.objects.alias(e=Lower("email")).filter(e=eoi.email.strip().lower()).first()
-                if eoi.email else None)
-    return existing, conversion_plan(eoi, existing)

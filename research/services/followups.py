@@ -1,4 +1,4 @@
-"""The research e-mail sequence (B.14): who is due which step, and sending it at most once.
+"""The research e-mail sequence (B.14): sending a due step at most once (who is due: ``research.selectors``).
 
 Sending is claim → send → record:
 
@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 
 from practice.models import Therapist
@@ -66,39 +64,6 @@ INTROS: dict[int, str] = {
     SequenceStep.FOLLOW_UP_INCOMPLETE: "You started looking at our survey — it takes about two more minutes.",
     SequenceStep.THANK_YOU: "Thank you for completing the survey. You can try the matching sandbox here:",
 }
-
-
-@dataclass(frozen=True)
-class DueFollowUp:
-    therapist_id: uuid.UUID
-    email: str
-    name: str
-    step: int
-    label: str
-
-
-def _unsuppressed_states():  # type: ignore[no-untyped-def]
-    suppressed = Suppression.objects.alias(e=Lower("email")).filter(e=Lower(OuterRef("therapist__email")))
-    return (
-        TherapistResearchState.objects.filter(
-            unsubscribed_at__isnull=True, bounced_at__isnull=True, complained_at__isnull=True,
-            stage__gte=FunnelStage.INVITED, invited_at__isnull=False,
-        )
-        .exclude(Exists(suppressed))
-        .select_related("therapist")
-    )
-
-
-def followups_due(*, now: datetime) -> list[DueFollowUp]:
-    """Every (therapist, step) the B.14 rules say is due now, never for a suppressed address."""
-    due = []
-    for state in _unsuppressed_states().order_by("invited_at"):
-        action = state.next_action()
-        if action.is_due(now):
-            assert action.step is not None
-            due.append(DueFollowUp(state.therapist_id, state.therapist.email, state.therapist.full_name,
-                                   action.step, action.label))
-    return due
 
 
 def _is_suppressed(email: str) -> bool:

@@ -18,8 +18,9 @@ auth_urls = [
 v1 = [
     path("auth/", include((auth_urls, "auth"))),
     path("me/", include("practice.api.portal.urls")),
-    path("research/staff/eois/", include(("research.api.eoi_review", "eoi-review"))),
-    path("research/staff/", include("research.api.staff_urls")),
+    path("research/staff/eois/", include("research.api.eoi.urls")),
+    path("research/staff/", include("research.api.staff.urls")),
+    path("research/", include("research.api.public.urls")),
     path("", include(("practice.api.therapist.urls", "practice"))),
 ]
 

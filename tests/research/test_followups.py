@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from research.models import EngagementEvent, FunnelStage, OutboundEmail, Suppression, TherapistResearchState
-from research.services import followup_send, followups_due
+from research.selectors import followups_due
+from research.services import followup_send
 from tests.research.conftest import make_therapist
 
 INVITED = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)

@@ -20,7 +20,6 @@ from rest_framework.views import APIView
 
 from practice import services
 from practice.api.permissions import IsPatient
-from practice.api.portal import selectors
 from practice.api.portal.serializers import (
     AppointmentListQuerySerializer,
     CancellationRequestSerializer,
@@ -36,6 +35,7 @@ from practice.api.portal.serializers import (
     ProgressListQuerySerializer,
 )
 from practice.models import Patient
+from practice.selectors import portal as selectors
 from sanctuary.api import plumbing
 from sanctuary.api.idempotency import IdempotentMixin
 from sanctuary.api.schema import LIST_ERRORS, error_responses

@@ -15,7 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from research.models import ExpressionOfInterest, ReviewSource
-from research.services import eoi_conversion_preview, eoi_convert_to_profile
+from research.selectors import eoi_conversion_preview
+from research.services import eoi_convert_to_profile
 
 
 class Command(BaseCommand):

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from research.services import followup_send, followups_due
+from research.selectors import followups_due
+from research.services import followup_send
 
 
 class Command(BaseCommand):

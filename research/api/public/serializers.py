@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import models
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from research.models import EOIAudience
@@ -97,7 +97,7 @@ def text(max_length: int = 200, **kwargs: Any) -> serializers.CharField:
 class CanonicalChoiceFieldSchema(OpenApiSerializerFieldExtension):
     """OpenAPI: the canonical values (other known spellings are accepted and folded onto them)."""
 
-    target_class = "research.api.serializers.CanonicalChoiceField"
+    target_class = "research.api.public.serializers.CanonicalChoiceField"
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
         return {"type": "string", "enum": [str(v) for v in self.target.enum.values]}
@@ -323,7 +323,7 @@ class EOISerializerSchema(OpenApiSerializerExtension):
     """OpenAPI: one object per audience (``oneOf``), each with the fields asked of that audience and the ones
     it requires, as ``EOISerializer.validate`` decides."""
 
-    target_class = "research.api.serializers.EOISerializer"
+    target_class = "research.api.public.serializers.EOISerializer"
 
     def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
         base = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
@@ -348,3 +348,25 @@ class EOISerializerSchema(OpenApiSerializerExtension):
         shared = {k: v for k, v in base["properties"].items() if k not in per_audience and k != "audience"}
         return {"type": "object", "properties": shared, "required": sorted(base.get("required", [])),
                 "oneOf": variants}
+
+
+# ------------------------------------------------------------------------------------------ responses
+SessionOut = inline_serializer("SurveySession", {
+    "therapist": inline_serializer("SurveySessionTherapist", {
+        "first_name": serializers.CharField(), "name": serializers.CharField(),
+        "email": serializers.EmailField(), "practice": serializers.CharField(),
+    }),
+    "consent": inline_serializer("SurveyConsent", {
+        "version": serializers.CharField(), "link": serializers.CharField(),
+    }),
+    "already_submitted": serializers.BooleanField(),
+})
+
+
+# What each intake answers: small receipts, documented so a generated client parses them.
+SurveyReceipt = inline_serializer("SurveyReceipt", {
+    "id": serializers.UUIDField(help_text="The survey response (the same one when a token answers again)."),
+    "updated": serializers.BooleanField(help_text="True when this replaced the token's earlier answers."),
+})
+FeedbackReceipt = inline_serializer("FeedbackReceipt", {"id": serializers.UUIDField()})
+EOIReceipt = inline_serializer("EOIReceipt", {"status": serializers.ChoiceField(choices=["received"])})

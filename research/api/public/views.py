@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
@@ -20,15 +20,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from practice.models import Therapist
-from research import services
-from research.api.serializers import (
+from research import selectors, services
+from research.api.public.serializers import (
+    EOIReceipt,
     EOISerializer,
+    FeedbackReceipt,
     FeedbackSerializer,
     SandboxVisitSerializer,
+    SessionOut,
+    SurveyReceipt,
     SurveySubmitSerializer,
 )
-from research.models import SurveyResponse
 from research.tokens import InvalidToken, survey_token_read
 from sanctuary.api.idempotency import IdempotentMixin
 from sanctuary.api.plumbing import FormParser, JSONParser, TextJSONParser
@@ -75,27 +77,6 @@ class PublicEndpoint(IdempotentMixin, APIView):
         return serializer.validated_data
 
 
-SessionOut = inline_serializer("SurveySession", {
-    "therapist": inline_serializer("SurveySessionTherapist", {
-        "first_name": serializers.CharField(), "name": serializers.CharField(),
-        "email": serializers.EmailField(), "practice": serializers.CharField(),
-    }),
-    "consent": inline_serializer("SurveyConsent", {
-        "version": serializers.CharField(), "link": serializers.CharField(),
-    }),
-    "already_submitted": serializers.BooleanField(),
-})
-
-
-# What each intake answers: small receipts, documented so a generated client parses them.
-SurveyReceipt = inline_serializer("SurveyReceipt", {
-    "id": serializers.UUIDField(help_text="The survey response (the same one when a token answers again)."),
-    "updated": serializers.BooleanField(help_text="True when this replaced the token's earlier answers."),
-})
-FeedbackReceipt = inline_serializer("FeedbackReceipt", {"id": serializers.UUIDField()})
-EOIReceipt = inline_serializer("EOIReceipt", {"status": serializers.ChoiceField(choices=["received"])})
-
-
 class SurveySessionView(PublicEndpoint):
     """GET the survey session for a signed invitation token: prefill and consent text version."""
 
@@ -111,17 +92,12 @@ class SurveySessionView(PublicEndpoint):
             claims = survey_token_read(token)
         except InvalidToken as exc:
             raise exceptions.ValidationError({"token": [str(exc)]}) from exc
-        therapist = (
-            Therapist.objects.filter(pk=claims.therapist_id)
-            .only("first_name", "last_name", "email", "organisation").first()
-        )
-        if therapist is None:
+        session = selectors.survey_session(therapist_id=claims.therapist_id)
+        if session is None:
             raise exceptions.ValidationError({"token": ["This invitation no longer matches a participant."]})
         return Response({
-            "therapist": {"first_name": therapist.first_name, "name": therapist.full_name,
-                          "email": therapist.email, "practice": therapist.organisation},
+            **session,
             "consent": {"version": settings.RESEARCH_CONSENT_VERSION, "link": "/legal/privacy-policy.html"},
-            "already_submitted": SurveyResponse.objects.filter(therapist_id=therapist.pk).exists(),
         })
 
 

@@ -1,8 +1,10 @@
+"""``/api/v1/research/``: the public intake (namespace ``v1:research-api``)."""
+
 from __future__ import annotations
 
 from django.urls import path
 
-from research.api import views
+from research.api.public import views
 
 app_name = "research-api"
 

@@ -9,93 +9,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from research.api.permissions import IsResearchStaff
-from research.eoi_mapping import Change, is_verified
-from research.models import EOIAudience, ExpressionOfInterest, ProfileStatus, ReviewSource
-from research.services import (
-    eoi_conversion_preview,
-    eoi_convert_to_profile,
-    eoi_reject,
-    eoi_start_review,
+from research import selectors
+from research.api.eoi.serializers import (
+    EOIConversionPreviewSerializer,
+    EOIConversionSerializer,
+    EOIQueueQuerySerializer,
+    EOIRejectInputSerializer,
+    EOIReviewItemSerializer,
 )
+from research.api.permissions import IsResearchStaff
+from research.eoi_mapping import is_verified
+from research.models import ExpressionOfInterest, ReviewSource
+from research.services import eoi_convert_to_profile, eoi_reject, eoi_start_review
 from sanctuary.api import plumbing
 from sanctuary.api.idempotency import IdempotentMixin
 from sanctuary.api.schema import LIST_ERRORS, error_responses
 
-QUEUE = (ProfileStatus.PENDING, ProfileStatus.IN_PROGRESS)
-
-
-# --- serializers --------------------------------------------------------------------------------------------
-
-class EOIQueueQuerySerializer(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=ProfileStatus.choices, required=False,
-        help_text="Profile status; default: the review queue (pending and in progress).",
-    )
-    audience = serializers.ChoiceField(choices=EOIAudience.choices, required=False)
-
-
-class EOIReviewItemSerializer(serializers.ModelSerializer):
-    reviewed_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True,
-    )
-
-    class Meta:
-        model = ExpressionOfInterest
-        fields = ("id", "audience", "profile_status", "submitted_at", "email", "full_name", "professional_title",
-                  "organisation", "specialisations", "therapist", "reviewed_by", "reviewed_at", "review_reason")
-        read_only_fields = fields
-
-
-class EOIMappedFieldSerializer(serializers.Serializer):
-    eoi_field = plumbing.CharField()
-    eoi_value = plumbing.CharField()
-    therapist_field = plumbing.CharField()
-    rule = plumbing.CharField()
-    current = serializers.JSONField(allow_null=True, help_text="The profile's value now; null for a new profile.")
-    proposed = serializers.JSONField(help_text="The mapped EOI value.")
-    change = serializers.ChoiceField(choices=[(c.value, c.value) for c in Change])
-
-
-class EOIConversionPreviewSerializer(serializers.Serializer):
-    eoi = EOIReviewItemSerializer()
-    merge_into = serializers.UUIDField(allow_null=True, help_text="The therapist with the same e-mail, if any.")
-    merge_into_verified = serializers.BooleanField()
-    # A data field named like Serializer.fields: DRF's metaclass moves it into _declared_fields.
-    fields = EOIMappedFieldSerializer(many=True)  # type: ignore[assignment]
-
-
-class EOIConversionSerializer(serializers.Serializer):
-    eoi = EOIReviewItemSerializer()
-    therapist = serializers.UUIDField()
-    created = serializers.BooleanField(help_text="True: a new profile; false: merged into an existing one.")
-    # A data field named like Serializer.fields: DRF's metaclass moves it into _declared_fields.
-    fields = EOIMappedFieldSerializer(many=True)  # type: ignore[assignment]
-
-
-class EOIRejectInputSerializer(serializers.Serializer):
-    reason = plumbing.CharField(max_length=2000, trim_whitespace=True)
-
-
-# --- views --------------------------------------------------------------------------------------------------
 
 class StaffEOIView(IdempotentMixin, APIView):
     permission_classes = (IsAuthenticated, IsResearchStaff)
 
     def get_queryset(self) -> QuerySet[ExpressionOfInterest]:
         # Research staff review every EOI; the permission class is the scope (no clinical data here).
-        return ExpressionOfInterest.objects.select_related("reviewed_by")
+        return selectors.eois_for_staff()
 
     def get_eoi(self, pk: Any) -> ExpressionOfInterest:
         return get_object_or_404(self.get_queryset(), pk=pk)
@@ -110,13 +55,7 @@ class EOIListView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[ExpressionOfInterest]:
         query = plumbing.validated_query(EOIQueueQuerySerializer, self.request.query_params)
-        queryset = ExpressionOfInterest.objects.select_related("reviewed_by")
-        status = query.get("status")
-        queryset = queryset.filter(profile_status=status) if status else queryset.filter(profile_status__in=QUEUE)
-        if audience := query.get("audience"):
-            queryset = queryset.filter(audience=audience)
-        # Oldest first: the partial review-queue index (research_eoi_review_queue) serves this order.
-        return queryset.order_by("submitted_at", "id")
+        return selectors.eoi_review_queue(status=query.get("status"), audience=query.get("audience"))
 
     @extend_schema(
         operation_id="research_staff_eoi_list", parameters=[EOIQueueQuerySerializer],
@@ -134,7 +73,7 @@ class EOIPreviewView(StaffEOIView):
     )
     def get(self, request: Request, pk: Any) -> Response:
         eoi = self.get_eoi(pk)
-        existing, plan = eoi_conversion_preview(eoi=eoi)
+        existing, plan = selectors.eoi_conversion_preview(eoi=eoi)
         return Response(EOIConversionPreviewSerializer({
             "eoi": eoi, "merge_into": existing.pk if existing else None,
             "merge_into_verified": existing is not None and is_verified(existing),
@@ -180,12 +119,3 @@ class EOIRejectView(StaffEOIView):
         body.is_valid(raise_exception=True)
         eoi_reject(eoi_id=eoi.pk, actor=request.user, reason=body.validated_data["reason"], source=ReviewSource.API)
         return Response(self.eoi_body(eoi.pk))
-
-
-urlpatterns = [
-    path("", EOIListView.as_view(), name="list"),
-    path("<uuid:pk>/preview/", EOIPreviewView.as_view(), name="preview"),
-    path("<uuid:pk>/start-review/", EOIStartReviewView.as_view(), name="start-review"),
-    path("<uuid:pk>/convert/", EOIConvertView.as_view(), name="convert"),
-    path("<uuid:pk>/reject/", EOIRejectView.as_view(), name="reject"),
-]

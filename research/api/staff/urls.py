@@ -1,13 +1,13 @@
 """``/api/v1/research/staff/``: research staff reads (namespace ``v1:research-staff``).
 
-The EOI review endpoints under ``research/staff/eois/`` are routed by the EOI workflow, not here.
+The EOI review endpoints under ``research/staff/eois/`` are in ``research.api.eoi``.
 """
 
 from __future__ import annotations
 
 from django.urls import path
 
-from research.api import staff
+from research.api.staff import views as staff
 
 app_name = "research-staff"
 
