@@ -470,7 +470,7 @@ def _therapist_prepare(ctx: BenchContext) -> None:
     from knox.models import AuthToken
 
     from practice.models import Therapist
-    from practice.selectors import THERAPIST_GROUP
+    from sanctuary import roles
 
     if "therapist_token" in ctx.extras:
         return
@@ -481,7 +481,7 @@ def _therapist_prepare(ctx: BenchContext) -> None:
     if therapist.user_id != user.pk:
         therapist.user = user
         therapist.save(update_fields=["user"])
-    group, _ = Group.objects.get_or_create(name=THERAPIST_GROUP)
+    group, _ = Group.objects.get_or_create(name=roles.THERAPIST)
     user.groups.add(group)
     ctx.extras["therapist_token"] = AuthToken.objects.create(user)[1]
     ctx.extras["therapist_id"] = str(therapist.pk)

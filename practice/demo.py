@@ -23,7 +23,7 @@ from practice.models import (
     Therapist,
 )
 from practice.permissions import practice_groups_ensure
-from practice.selectors import PRACTICE_MANAGER_GROUP, THERAPIST_GROUP
+from sanctuary import roles
 from sanctuary.demo import DEMO_PASSWORD, ensure_login
 
 # Fixed ids from the original seed (fixtures/practice_demo.json).
@@ -124,13 +124,13 @@ def ensure_demo_logins() -> list[tuple[str, str, str]]:
     practice_groups_ensure(apps)
     logins: list[tuple[str, str, str]] = []
     manager = ensure_login("manager", email="manager@sanctuary.example", is_staff=True)
-    manager.groups.add(Group.objects.get(name=PRACTICE_MANAGER_GROUP))
+    manager.groups.add(Group.objects.get(name=roles.PRACTICE_MANAGER))
     logins.append(("practice manager", "manager", DEMO_PASSWORD))
 
     therapist = Therapist.objects.filter(pk=DEMO_THERAPIST_ID).first()
     if therapist is not None:
         sarah = ensure_login("sarah", email="sarah.johnson@sanctuary.example", is_staff=True)
-        sarah.groups.add(Group.objects.get(name=THERAPIST_GROUP))
+        sarah.groups.add(Group.objects.get(name=roles.THERAPIST))
         if therapist.user_id is None:
             services.therapist_link_user(therapist=therapist, user=sarah)
         logins.append(("therapist", "sarah", DEMO_PASSWORD))

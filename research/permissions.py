@@ -10,7 +10,6 @@ from typing import Any
 
 from sanctuary import roles
 
-RESEARCH_STAFF_GROUP = roles.RESEARCH_STAFF
 RESEARCH_MODELS = (
     "surveyresponse", "feedback", "expressionofinterest", "outboundemail", "engagementevent",
     "suppression", "therapistresearchstate", "eoireviewevent",
@@ -24,7 +23,7 @@ def research_staff_group_ensure(apps: Any) -> Any:
     roles.permissions_ensure(apps)
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    group, _ = group_model.objects.get_or_create(name=RESEARCH_STAFF_GROUP)
+    group, _ = group_model.objects.get_or_create(name=roles.RESEARCH_STAFF)
     codenames = []
     for model in RESEARCH_MODELS:
         actions = ("view",) if model in READ_ONLY else ("view", "add", "change")

@@ -15,3 +15,9 @@ class Conflict(ValidationError):
 
 class InvalidTransition(Conflict):
     """A workflow step that is not allowed from the object's current state: HTTP 409."""
+
+
+def constraint_name(error: BaseException) -> str:
+    """The name of the constraint a database error (Django's ``IntegrityError`` around psycopg's) reports, or ""
+    when it names none."""
+    return getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or ""

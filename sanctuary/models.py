@@ -29,8 +29,13 @@ def choices_check(field: str, choices: type[models.TextChoices], name: str) -> m
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
+# The 1–10 ratings (mood, energy, anxiety, sleep, progress scores): the database CHECKs them with
+# ``scale_check``, the API's serializers validate them with the same bounds.
+SCALE_MIN, SCALE_MAX = 1, 10
+
+
 def scale_check(
-    field: str, name: str, low: int = 1, high: int = 10, *, nullable: bool = False,
+    field: str, name: str, low: int = SCALE_MIN, high: int = SCALE_MAX, *, nullable: bool = False,
 ) -> models.CheckConstraint:
     """A CHECK constraint for a bounded integer scale (the 1–10 ratings)."""
     in_range = Q(**{f"{field}__gte": low, f"{field}__lte": high})

@@ -51,6 +51,16 @@ def is_therapist_member(user: Any) -> bool:
     return in_group(user, THERAPIST)
 
 
+def may_review_eois(user: Any) -> bool:
+    """Research staff, practice managers and superusers review expressions of interest."""
+    return is_research_staff(user) or is_practice_manager(user)
+
+
+def may_reopen_eois(user: Any) -> bool:
+    """Only a manager (the "Practice manager" group) or a superuser may reopen a rejected EOI."""
+    return is_practice_manager(user)
+
+
 def permissions_ensure(apps: Any) -> None:
     """Create model permissions now (``apps``: a migration's historical apps or ``django.apps.apps``): on a fresh
     database Django only creates them after all migrations, and a flushed one has none until post_migrate."""

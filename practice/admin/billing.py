@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from practice import services
 from practice.admin.base import ServiceAdmin, _whole_practice, badge
-from practice.models import FinancialRecord, PaymentStatus
+from practice.models import OPEN_PAYMENT_STATUSES, FinancialRecord, PaymentStatus
 from sanctuary import display
 from sanctuary.admin import adopt
 from sanctuary.users import acting_user
@@ -59,7 +59,7 @@ class FinancialRecordAdmin(ServiceAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             readonly += ["patient", "therapist"]
-            if obj.status not in services.OPEN_STATUSES:
+            if obj.status not in OPEN_PAYMENT_STATUSES:
                 # A settled bill is a financial record: only its notes and claim details still change.
                 editable = {"notes", "insurance_claim_id", "insurance_claim_status"}
                 readonly += [f for f in services.BILL_FIELDS if f not in editable]

@@ -32,7 +32,7 @@ from practice.models import (
     SessionNoteAmendment,
 )
 from sanctuary import display
-from sanctuary.admin import ReadOnlyInline, adopt
+from sanctuary.admin import ReadOnlyInline, ReadOnlyMixin, adopt
 from sanctuary.users import acting_user
 
 STATUS_BADGES = {
@@ -466,22 +466,13 @@ class SessionNoteAmendmentAdmin(ServiceAdmin):
 
 
 @admin.register(NoteTag)
-class NoteTagAdmin(ScopedAdmin):
+class NoteTagAdmin(ReadOnlyMixin, ScopedAdmin):
     """Read-only: tags are set on the note (through the service)."""
 
     therapist_path = "note__therapist"
     list_display = ("note", "tag", "created_at")
     list_filter = ("tag",)
     list_select_related = ("note__patient", "tag")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --- mood and progress ------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from practice.models.appointments import Appointment
 from practice.models.choices import (
+    OPEN_PAYMENT_STATUSES,
     AppointmentStatus,
     AppointmentType,
     FinancialRecordType,
@@ -20,6 +21,7 @@ from practice.models.therapists import Therapist
 from practice.models.tracking import MoodEntry, ProgressEntry
 
 __all__ = [
+    "OPEN_PAYMENT_STATUSES",
     "Appointment",
     "AppointmentStatus",
     "AppointmentType",

@@ -56,6 +56,11 @@ class PaymentStatus(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
 
 
+# An open bill: the patient still owes it (the one definition; billing's edit rules, the dashboards' balances,
+# the portal's totals and the open-bills index all use it).
+OPEN_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.OVERDUE)
+
+
 class PaymentMethod(models.TextChoices):
     CASH = "cash", "Cash"
     CHECK = "check", "Cheque"

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 
 from practice.models.choices import (
+    OPEN_PAYMENT_STATUSES,
     FinancialRecordType,
     InsuranceClaimStatus,
     PaymentMethod,
@@ -21,6 +22,8 @@ from sanctuary.models import TimeStampedModel, choices_check
 
 # Money is DECIMAL(10,2) everywhere, as in the original schema.
 MONEY_DIGITS, MONEY_PLACES = 10, 2
+# Sums of many amounts (the dashboards' and the portal's totals): the precision their serializers document.
+MONEY_TOTAL_DIGITS = 12
 ZERO = Value(Decimal("0.00"), output_field=models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES))
 
 # G4, computed by PostgreSQL on every write (raw SQL included), so it can never disagree with its inputs:
@@ -161,7 +164,7 @@ class FinancialRecord(TimeStampedModel):
             # overdue_ageing (G5): a therapist's open records by due date.
             models.Index(
                 fields=["therapist", "due_date"],
-                condition=Q(status__in=[PaymentStatus.PENDING, PaymentStatus.OVERDUE]),
+                condition=Q(status__in=list(OPEN_PAYMENT_STATUSES)),
                 name="practice_fin_open_due",
             ),
         ]

@@ -81,8 +81,6 @@ __all__ = [
     "FINANCIAL_PERIODS",
     "LICENSE_WARNING_DAYS",
     "PATIENT_LIST_COLUMNS",
-    "PRACTICE_MANAGER_GROUP",
-    "THERAPIST_GROUP",
     "DaysBetween",
     "FinancialOverview",
     "ILike",
@@ -124,8 +122,6 @@ __all__ = [
     "upcoming_appointments",
 ]
 
-PRACTICE_MANAGER_GROUP = roles.PRACTICE_MANAGER
-THERAPIST_GROUP = roles.THERAPIST
 LICENSE_WARNING_DAYS = 60
 
 

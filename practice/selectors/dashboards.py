@@ -33,7 +33,14 @@ from practice.models import (
 )
 from practice.models.finance import MONEY_DIGITS, MONEY_PLACES, ZERO
 from practice.models.patients import full_name_expression
-from practice.selectors.expressions import like_pattern, name_search, normalise_search, overdue_q, session_stats
+from practice.selectors.expressions import (
+    like_pattern,
+    name_search,
+    normalise_search,
+    open_bill_q,
+    overdue_q,
+    session_stats,
+)
 from sanctuary.db import BoundQuery, QueryTemplate
 
 
@@ -125,9 +132,7 @@ def active_patients_with_appointments(*, therapist: Therapist, now: datetime | N
 
 def _summary(therapist: UUID, patient: UUID, now: datetime) -> QuerySet:
     moods = MoodEntry.objects.filter(patient=OuterRef("pk"))
-    open_bills = FinancialRecord.objects.filter(
-        patient=OuterRef("pk"), status__in=[PaymentStatus.PENDING, PaymentStatus.OVERDUE],
-    )
+    open_bills = FinancialRecord.objects.filter(open_bill_q(), patient=OuterRef("pk"))
     stats = session_stats(now=now)
     return (
         Patient.objects.filter(therapist=therapist, pk=patient)

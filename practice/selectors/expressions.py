@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from practice.models import Appointment, AppointmentStatus, Patient, PaymentStatus, SessionNote
+from practice.models import OPEN_PAYMENT_STATUSES, Appointment, AppointmentStatus, Patient, PaymentStatus, SessionNote
 from practice.models.patients import full_name_expression
 
 
@@ -68,6 +68,11 @@ def session_stats(*, now: datetime) -> dict[str, Any]:
         "last_session_date": Subquery(notes.order_by("-session_date").values("session_date")[:1]),
         "next_session_at": Subquery(upcoming.order_by("scheduled_start").values("scheduled_start")[:1]),
     }
+
+
+def open_bill_q(prefix: str = "") -> Q:
+    """A bill the patient still owes (``OPEN_PAYMENT_STATUSES``)."""
+    return Q(**{f"{prefix}status__in": OPEN_PAYMENT_STATUSES})
 
 
 def overdue_q(prefix: str, today: date) -> Q:

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from practice.models import Appointment, FinancialRecord, MoodEntry, Patient, PaymentStatus, ProgressEntry
 from practice.models.finance import MONEY_DIGITS, MONEY_PLACES, ZERO
+from practice.selectors.expressions import open_bill_q
 
-OPEN_BILL = Q(status__in=[PaymentStatus.PENDING, PaymentStatus.OVERDUE])
+OPEN_BILL = open_bill_q()
 MONEY = DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
 
 APPOINTMENT_COLUMNS = (

@@ -38,7 +38,6 @@ from practice.services.base import (
 )
 from practice.services.billing import (
     BILL_FIELDS,
-    OPEN_STATUSES,
     financial_record_assess_late_fee,
     financial_record_create,
     financial_record_pay,
@@ -86,7 +85,6 @@ __all__ = [
     "EARLY_START_MINUTES",
     "MOOD_FIELDS",
     "NOTE_FIELDS",
-    "OPEN_STATUSES",
     "PATIENT_CANCELLATION_PREFIX",
     "PATIENT_FIELDS",
     "PROGRESS_FIELDS",

@@ -17,7 +17,7 @@ from practice.models import (
     Patient,
     Therapist,
 )
-from sanctuary.errors import Conflict
+from sanctuary.errors import Conflict, constraint_name
 
 DEFAULT_SESSION_MINUTES = 50
 
@@ -120,7 +120,7 @@ def validate(instance: models.Model) -> None:
 
 def _integrity_error(instance: models.Model, error: IntegrityError) -> ValidationError:
     model = type(instance)
-    name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or ""
+    name = constraint_name(error)
     for constraint in model._meta.constraints:
         if constraint.name == name:
             messages = _explained(name, instance, [str(constraint.get_violation_error_message())])

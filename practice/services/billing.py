@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from practice.models import (
+    OPEN_PAYMENT_STATUSES,
     Appointment,
     FinancialRecord,
     FinancialRecordType,
@@ -33,8 +34,6 @@ from practice.services.base import (
 from sanctuary.errors import InvalidTransition
 
 # --- billing ------------------------------------------------------------------------------------------------
-
-OPEN_STATUSES = (PaymentStatus.PENDING, PaymentStatus.OVERDUE)
 
 
 def financial_record_create(
@@ -93,8 +92,8 @@ def financial_record_update(
 ) -> FinancialRecord:
     with _acting(actor):
         record = _locked(FinancialRecord, record.pk)
-        allowed = BILL_FIELDS if record.status in OPEN_STATUSES else CLOSED_BILL_FIELDS
-        if record.status not in OPEN_STATUSES and set(changes) - allowed:
+        allowed = BILL_FIELDS if record.status in OPEN_PAYMENT_STATUSES else CLOSED_BILL_FIELDS
+        if record.status not in OPEN_PAYMENT_STATUSES and set(changes) - allowed:
             current = record.get_status_display().lower()
             raise InvalidTransition(
                 {name: [f"This bill is {current}; only its notes and claim details can change."]
@@ -113,7 +112,7 @@ def financial_record_update(
 
 def _locked_open(record: FinancialRecord, verb: str) -> FinancialRecord:
     record = _locked(FinancialRecord, record.pk)
-    if record.status not in OPEN_STATUSES:
+    if record.status not in OPEN_PAYMENT_STATUSES:
         current = record.get_status_display()
         raise InvalidTransition({"status": [f"Only an open bill can be {verb}; this one is {current}."]})
     return record

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 
 from research.eoi_mapping import Change, PlannedField, is_verified
 from research.models import (
@@ -31,24 +31,15 @@ from research.services import (
     eoi_reopen,
     eoi_start_review,
 )
-from research.services.eoi_review import is_eoi_reviewer
-from sanctuary.admin import ReadOnlyMixin
+from sanctuary import roles
+from sanctuary.admin import ReadOnlyInline, ReadOnlyMixin
 
 
-class EOIReviewEventInline(TabularInline):
+class EOIReviewEventInline(ReadOnlyInline):
     model = EOIReviewEvent
     fields = ("occurred_at", "action", "from_status", "to_status", "actor", "source", "therapist", "reason",
               "diff_summary")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[EOIReviewEvent]:
         return super().get_queryset(request).select_related("actor", "therapist")
@@ -113,7 +104,9 @@ class QueueStatusFilter(admin.ChoicesFieldListFilter):
 
 
 @admin.register(ExpressionOfInterest)
-class ExpressionOfInterestAdmin(ModelAdmin):
+class ExpressionOfInterestAdmin(ReadOnlyMixin, ModelAdmin):
+    # Read-only as a model admin: EOIs arrive through the public form, and the review pages below are the only
+    # writes, each through a service.
     """The EOI review queue: pending first, filter by status and audience; convert (one at a time, after the
     preview) or reject. The submission itself is the submitter's words: read-only, changed by no form."""
 
@@ -142,14 +135,6 @@ class ExpressionOfInterestAdmin(ModelAdmin):
         return format_html('<span class="sanctuary-badge sanctuary-badge--{}">{}</span>', kind,
                            obj.get_profile_status_display())
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # EOIs arrive through the public form
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # the review pages below are the only writes, each through a service
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = list(super().get_fieldsets(request, obj))
@@ -199,7 +184,7 @@ class ExpressionOfInterestAdmin(ModelAdmin):
 
     def review_view(self, request: HttpRequest, pk: Any, action: str) -> HttpResponse:
         eoi = self.get_object(request, str(pk))
-        if eoi is None or not self.has_view_permission(request, eoi) or not is_eoi_reviewer(request.user):
+        if eoi is None or not self.has_view_permission(request, eoi) or not roles.may_review_eois(request.user):
             raise PermissionDenied
         change_url = reverse("admin:research_expressionofinterest_change", args=[eoi.pk])
         needs_reason = action in ("reject", "reopen")

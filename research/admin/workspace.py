@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from research import selectors
 from research.admin.outreach import funnel_chart
-from research.services.eoi_review import is_eoi_reviewer
 from sanctuary import roles
 from sanctuary.admin_site import Home, NavGroup, NavItem, workspace_site
 
@@ -40,7 +39,7 @@ def _research_only(request: HttpRequest) -> bool:
 
 
 def _eoi_reviewer(request: HttpRequest) -> bool:
-    return is_eoi_reviewer(request.user)
+    return roles.may_review_eois(request.user)
 
 
 def _perm(perm: str) -> Any:

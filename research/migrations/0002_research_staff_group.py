@@ -2,7 +2,8 @@
 
 from django.db import migrations
 
-from research.permissions import RESEARCH_STAFF_GROUP, research_staff_group_ensure
+from research.permissions import research_staff_group_ensure
+from sanctuary import roles
 
 
 def create_group(apps, schema_editor):
@@ -10,7 +11,7 @@ def create_group(apps, schema_editor):
 
 
 def delete_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name=RESEARCH_STAFF_GROUP).delete()
+    apps.get_model("auth", "Group").objects.filter(name=roles.RESEARCH_STAFF).delete()
 
 
 class Migration(migrations.Migration):

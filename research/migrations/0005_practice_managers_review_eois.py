@@ -3,6 +3,7 @@
 from django.db import migrations
 
 from research.permissions import MANAGER_EOI_PERMISSIONS, practice_manager_eoi_access_grant
+from sanctuary import roles
 
 
 def grant(apps, schema_editor):
@@ -10,9 +11,7 @@ def grant(apps, schema_editor):
 
 
 def revoke(apps, schema_editor):
-    from practice.selectors import PRACTICE_MANAGER_GROUP
-
-    group = apps.get_model("auth", "Group").objects.filter(name=PRACTICE_MANAGER_GROUP).first()
+    group = apps.get_model("auth", "Group").objects.filter(name=roles.PRACTICE_MANAGER).first()
     if group is not None:
         group.permissions.remove(*apps.get_model("auth", "Permission").objects.filter(
             content_type__app_label="research", codename__in=MANAGER_EOI_PERMISSIONS,

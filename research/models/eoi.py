@@ -22,6 +22,10 @@ class EOIAudience(models.TextChoices):
     SUPPORTER = "supporter", "Supporter or investor"
 
 
+# Other spellings of the audiences that the original landing page posts and its Notion export holds.
+EOI_AUDIENCE_ALIASES = {"organization": EOIAudience.ORGANISATION, "other": EOIAudience.SUPPORTER}
+
+
 class ProfileStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     IN_PROGRESS = "in_progress", "In progress"

@@ -56,18 +56,6 @@ class ConversionResult:
         return [f.therapist_field for f in self.plan if f.writes]
 
 
-# --- who ----------------------------------------------------------------------------------------------------
-
-def is_eoi_reviewer(user: Actor) -> bool:
-    """Research staff, practice managers and superusers review EOIs."""
-    return roles.is_research_staff(user) or roles.is_practice_manager(user)
-
-
-def is_eoi_manager(user: Actor) -> bool:
-    """Only a manager (the "Practice manager" group) or a superuser may reopen a rejected EOI."""
-    return roles.is_practice_manager(user)
-
-
 def _require(allowed: bool, what: str) -> None:
     if not allowed:
         raise PermissionDenied(f"You may not {what}.")
@@ -143,7 +131,7 @@ def _reason(reason: str) -> str:
 
 def eoi_start_review(*, eoi_id: uuid.UUID | str, actor: Actor, source: str) -> ExpressionOfInterest:
     """pending → in_progress: a reviewer claims the EOI."""
-    _require(is_eoi_reviewer(actor), "review expressions of interest")
+    _require(roles.may_review_eois(actor), "review expressions of interest")
     with _acting(actor=actor, action="start_review", source=_source(source), eoi_id=eoi_id):
         eoi = _locked(eoi_id)
         _require_status(eoi, ProfileStatus.PENDING, verb="start reviewing")
@@ -166,7 +154,7 @@ def eoi_convert_to_profile(*, eoi_id: uuid.UUID | str, actor: Actor, source: str
     A pending EOI passes through in_progress in the same transaction (both steps audited), so the command can
     convert in one go while the trigger still only ever sees legal steps.
     """
-    _require(is_eoi_reviewer(actor), "convert expressions of interest")
+    _require(roles.may_review_eois(actor), "convert expressions of interest")
     with _acting(actor=actor, action="convert", source=_source(source), eoi_id=eoi_id):
         eoi = _locked(eoi_id)
         _require_status(eoi, ProfileStatus.PENDING, ProfileStatus.IN_PROGRESS, verb="convert")
@@ -198,7 +186,7 @@ def eoi_convert_to_profile(*, eoi_id: uuid.UUID | str, actor: Actor, source: str
 
 def eoi_reject(*, eoi_id: uuid.UUID | str, actor: Actor, reason: str, source: str) -> ExpressionOfInterest:
     """pending | in_progress → rejected, with a reason."""
-    _require(is_eoi_reviewer(actor), "reject expressions of interest")
+    _require(roles.may_review_eois(actor), "reject expressions of interest")
     reason = _reason(reason)
     with _acting(actor=actor, action="reject", source=_source(source), eoi_id=eoi_id):
         eoi = _locked(eoi_id)
@@ -210,7 +198,7 @@ def eoi_reject(*, eoi_id: uuid.UUID | str, actor: Actor, reason: str, source: st
 
 def eoi_reopen(*, eoi_id: uuid.UUID | str, actor: Actor, reason: str, source: str) -> ExpressionOfInterest:
     """rejected → pending, by a manager only, audited (the trigger accepts it only with the audit row)."""
-    _require(is_eoi_manager(actor), "reopen a rejected EOI (managers only)")
+    _require(roles.may_reopen_eois(actor), "reopen a rejected EOI (managers only)")
     reason = _reason(reason)
     with _acting(actor=actor, action="reopen", source=_source(source), eoi_id=eoi_id):
         eoi = _locked(eoi_id)

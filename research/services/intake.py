@@ -32,6 +32,7 @@ from research.models import (
 from research.models.options import FeedbackAudience, PageSection
 from research.services.events import EventInput, RecordedEvent, StateDelta, UnknownParticipant, event_record
 from research.tokens import SurveyClaims
+from sanctuary.errors import constraint_name
 
 
 def normalise_email(value: str) -> str:
@@ -47,7 +48,7 @@ def therapist_id_by_email(email: str) -> uuid.UUID | None:
 
 
 def _integrity_to_validation(exc: IntegrityError) -> ValidationError:
-    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) or "database"
+    constraint = constraint_name(exc) or "database"
     return ValidationError({"non_field_errors": [f"Rejected by the database rule {constraint}."]})
 
 
@@ -118,8 +119,7 @@ def survey_response_submit(
     except UnknownParticipant as exc:
         raise ValidationError({"token": ["This invitation no longer matches a participant."]}) from exc
     except IntegrityError as exc:
-        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or ""
-        if constraint.endswith("_fk_practice_therapist_id"):
+        if constraint_name(exc).endswith("_fk_practice_therapist_id"):
             raise ValidationError({"token": ["This invitation no longer matches a participant."]}) from exc
         raise _integrity_to_validation(exc) from exc
     return response, existed

@@ -40,6 +40,7 @@ from research.models import (
     TherapistResearchState,
 )
 from research.models import options as opt
+from research.models.eoi import EOI_AUDIENCE_ALIASES
 from research.services.intake import audience_for_section
 
 FILES = {"vic": "vic_therapists.csv", "research": "research_responses.csv", "feedback": "feedback.csv",
@@ -424,8 +425,7 @@ def _import_eoi(rows: list[dict[str, str]], report: TableReport) -> None:
     for number, row in enumerate(rows, start=2):
         email = _email(_cell(row, "Email"))
         raw_audience = _cell(row, "Audience Type").lower()
-        audience = {"organization": "organisation", "other": "supporter"}.get(raw_audience) or \
-            opt.canonical_option(EOIAudience, raw_audience)
+        audience = EOI_AUDIENCE_ALIASES.get(raw_audience) or opt.canonical_option(EOIAudience, raw_audience)
         if email is None or audience is None:
             report.rejected.append(f"row {number}: {'no valid e-mail' if email is None else 'unknown audience'}")
             continue

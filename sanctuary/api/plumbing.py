@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import django_filters
@@ -262,6 +263,7 @@ class AcceptedField(serializers.BooleanField):
 # Calendar times far outside a practice's life would overflow the arithmetic on them (a default end, a kept
 # length) and, before 1895, come back in Melbourne's local mean time (+09:39:52, not an RFC 3339 offset).
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+EARLIEST_DATE, LATEST_DATE = date(EARLIEST_YEAR, 1, 1), date(LATEST_YEAR, 12, 31)
 
 
 class DateTimeField(serializers.DateTimeField):

@@ -18,8 +18,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from practice import services
-from practice.selectors import THERAPIST_GROUP
-from research.permissions import RESEARCH_STAFF_GROUP
+from sanctuary import roles
 from tests.practice.factories import (
     MoodEntryFactory,
     PatientFactory,
@@ -47,10 +46,10 @@ def _user(username: str) -> User:
 @pytest.fixture
 def world(db: None) -> dict[str, Any]:
     users = {name: _user(name) for name in ("alice", "bob", "charlie", "pat_a", "pat_b", "rita")}
-    therapists_group = Group.objects.get(name=THERAPIST_GROUP)
+    therapists_group = Group.objects.get(name=roles.THERAPIST)
     users["alice"].groups.add(therapists_group)
     users["bob"].groups.add(therapists_group)
-    users["rita"].groups.add(Group.objects.get(name=RESEARCH_STAFF_GROUP))
+    users["rita"].groups.add(Group.objects.get(name=roles.RESEARCH_STAFF))
 
     alice = TherapistFactory(user=users["alice"], first_name="Alice", last_name="Archer")
     bob = TherapistFactory(user=users["bob"], first_name="Bob", last_name="Baker")

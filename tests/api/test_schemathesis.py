@@ -30,8 +30,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from practice.selectors import THERAPIST_GROUP
-from research.permissions import RESEARCH_STAFF_GROUP
+from sanctuary import roles
 
 # Cases per operation: valid requests, and requests the schema says are invalid (which must be 4xx, and
 # documented). Hypothesis stops early when an operation has fewer distinct inputs.
@@ -60,7 +59,7 @@ def local_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[Live
 def role_groups(transactional_db: None) -> None:
     # A transactional test starts from a flushed database when another one ran before it; the world
     # needs the groups the data migrations normally create.
-    for name in (THERAPIST_GROUP, RESEARCH_STAFF_GROUP):
+    for name in (roles.THERAPIST, roles.RESEARCH_STAFF):
         Group.objects.get_or_create(name=name)
 
 

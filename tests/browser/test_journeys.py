@@ -13,8 +13,8 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from practice.models import Appointment, Patient, SessionNote, SessionNoteAmendment, Therapist
-from practice.selectors import THERAPIST_GROUP
 from research.models import ExpressionOfInterest, ProfileStatus
+from sanctuary import roles
 from tests.browser.conftest import Browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -111,7 +111,7 @@ def test_the_therapist_reads_the_home_and_a_patient_chart_with_its_chart_drawn(b
 def test_the_manager_books_for_another_therapists_patient_and_sees_the_form_error(browser: Browser) -> None:
     # A second clinician, so the manager can pick the wrong one.
     user = User.objects.create_user("lee", "lee@example.test", "x", is_staff=True)
-    user.groups.add(Group.objects.get(name=THERAPIST_GROUP))
+    user.groups.add(Group.objects.get(name=roles.THERAPIST))
     lee = Therapist.objects.create(user=user, email="lee@clinic.example", first_name="Dr. Lee", last_name="Park")
     Patient.objects.create(therapist=lee, first_name="Nora", last_name="Quinn")
     browser.login("manager")

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from practice.models import Patient, Therapist
-from practice.selectors import PRACTICE_MANAGER_GROUP, THERAPIST_GROUP
+from sanctuary import roles
 from tests.practice.factories import PatientFactory, TherapistFactory, UserFactory
 
 DEMO_THERAPIST_ID = "550e8400-e29b-41d4-a716-446655440000"
@@ -39,14 +39,14 @@ class Practice:
 
 @pytest.fixture
 def practice(db: None) -> Practice:
-    therapists = Group.objects.get(name=THERAPIST_GROUP)
+    therapists = Group.objects.get(name=roles.THERAPIST)
     alice = UserFactory(username="alice")
     bob = UserFactory(username="bob")
     charlie = UserFactory(username="charlie")
     manager = UserFactory(username="manager")
     alice.groups.add(therapists)
     bob.groups.add(therapists)
-    manager.groups.add(Group.objects.get(name=PRACTICE_MANAGER_GROUP))
+    manager.groups.add(Group.objects.get(name=roles.PRACTICE_MANAGER))
     alice_therapist = TherapistFactory(user=alice, first_name="Alice")
     bob_therapist = TherapistFactory(user=bob, first_name="Bob")
     return Practice(

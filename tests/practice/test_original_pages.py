@@ -20,7 +20,7 @@ from practice import selectors, services
 from practice.admin.pages import PERIOD_LABELS, STATUS_LABELS
 from practice.demo import ensure_demo_logins
 from practice.models import Appointment, AppointmentType, FinancialRecord, Patient, Therapist
-from practice.selectors import THERAPIST_GROUP
+from sanctuary import roles
 from tests.practice.conftest import AMELIA, BENJAMIN, CHLOE
 from tests.practice.factories import AppointmentFactory, FinancialRecordFactory, PatientFactory, TherapistFactory
 
@@ -82,7 +82,7 @@ def test_the_cards_and_the_csv_equal_the_selectors_for_every_filter(
 
 def test_with_no_records_the_paid_share_is_zero_not_nan(client: Client, db: None) -> None:
     user = User.objects.create_user("newbie", "newbie@example.test", "x", is_staff=True)
-    user.groups.add(Group.objects.get(name=THERAPIST_GROUP))
+    user.groups.add(Group.objects.get(name=roles.THERAPIST))
     TherapistFactory(user=user)
     client.force_login(user)
     cards = _cards(client)

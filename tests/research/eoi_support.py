@@ -9,9 +9,8 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from practice.models import Therapist
-from practice.selectors import PRACTICE_MANAGER_GROUP
 from research.models import EOIAudience, ExpressionOfInterest, ProfileStatus
-from research.permissions import RESEARCH_STAFF_GROUP
+from sanctuary import roles
 
 _n = itertools.count()
 
@@ -47,8 +46,8 @@ def make_user(username: str, *groups: str, **flags: Any) -> User:
 
 
 def reviewer(username: str = "rita") -> User:
-    return make_user(username, RESEARCH_STAFF_GROUP, is_staff=True)
+    return make_user(username, roles.RESEARCH_STAFF, is_staff=True)
 
 
 def manager(username: str = "mona") -> User:
-    return make_user(username, PRACTICE_MANAGER_GROUP, is_staff=True)
+    return make_user(username, roles.PRACTICE_MANAGER, is_staff=True)

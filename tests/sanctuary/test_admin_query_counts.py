@@ -39,7 +39,6 @@ from practice.models import (
     Tag,
     Therapist,
 )
-from practice.selectors import PRACTICE_MANAGER_GROUP, THERAPIST_GROUP
 from research.models import (
     EngagementEvent,
     EOIReviewEvent,
@@ -50,7 +49,7 @@ from research.models import (
     SurveyResponse,
     TherapistResearchState,
 )
-from research.permissions import RESEARCH_STAFF_GROUP
+from sanctuary import roles
 from tests.practice.factories import (
     AppointmentFactory,
     FinancialRecordFactory,
@@ -70,11 +69,11 @@ class World:
     def __init__(self) -> None:
         self.superuser = User.objects.create_superuser("root", "root@example.test", "x")
         self.manager = User.objects.create_user("mona", "mona@example.test", "x", is_staff=True)
-        self.manager.groups.add(Group.objects.get(name=PRACTICE_MANAGER_GROUP))
+        self.manager.groups.add(Group.objects.get(name=roles.PRACTICE_MANAGER))
         self.research = User.objects.create_user("rita", "rita@example.test", "x", is_staff=True)
-        self.research.groups.add(Group.objects.get(name=RESEARCH_STAFF_GROUP))
+        self.research.groups.add(Group.objects.get(name=roles.RESEARCH_STAFF))
         self.alice = User.objects.create_user("alice", "alice@example.test", "x", is_staff=True)
-        self.alice.groups.add(Group.objects.get(name=THERAPIST_GROUP))
+        self.alice.groups.add(Group.objects.get(name=roles.THERAPIST))
         self.therapist = TherapistFactory(user=self.alice, first_name="Alice")
         self.patient = PatientFactory(therapist=self.therapist)
 

@@ -21,7 +21,9 @@ from practice.models import (
     ProgressEntry,
     SessionKind,
 )
+from practice.models.finance import MONEY_DIGITS, MONEY_PLACES, MONEY_TOTAL_DIGITS
 from sanctuary.api import plumbing
+from sanctuary.models import SCALE_MAX, SCALE_MIN
 
 StrictInputSerializer = plumbing.StrictInputSerializer
 
@@ -93,7 +95,6 @@ class CancellationRequestSerializer(StrictInputSerializer):
 
 # --- mood and progress ------------------------------------------------------------------------------------------
 
-MIN_SCALE, MAX_SCALE = 1, 10  # the 1–10 scales, as the database CHECKs them
 
 
 class PortalMoodEntrySerializer(serializers.ModelSerializer):
@@ -109,16 +110,16 @@ class PortalMoodEntrySerializer(serializers.ModelSerializer):
 
 class MoodEntryInputSerializer(StrictInputSerializer):
     entry_date = serializers.DateField(required=False, help_text="Defaults to today; not in the future.")
-    mood_rating = serializers.IntegerField(min_value=MIN_SCALE, max_value=MAX_SCALE)
-    energy_level = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
-    anxiety_level = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
-    sleep_quality = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
+    mood_rating = serializers.IntegerField(min_value=SCALE_MIN, max_value=SCALE_MAX)
+    energy_level = serializers.IntegerField(required=False, allow_null=True, min_value=SCALE_MIN, max_value=SCALE_MAX)
+    anxiety_level = serializers.IntegerField(required=False, allow_null=True, min_value=SCALE_MIN, max_value=SCALE_MAX)
+    sleep_quality = serializers.IntegerField(required=False, allow_null=True, min_value=SCALE_MIN, max_value=SCALE_MAX)
     notes = plumbing.CharField(max_length=2000, required=False, allow_blank=True)
 
     def validate_entry_date(self, value: date) -> date:
         if value > timezone.localdate():
             raise serializers.ValidationError("A mood entry cannot be for a future date.")
-        if value.year < 1900:
+        if value.year < plumbing.EARLIEST_YEAR:
             raise serializers.ValidationError("Enter a real date.")
         return value
 
@@ -147,7 +148,7 @@ class PortalInvoiceSerializer(serializers.ModelSerializer):
     # A string, not a second enum of the patient's ``preferred_session_type`` choice set under another name.
     session_type = plumbing.CharField(read_only=True, help_text="Individual, Couples, Family, or blank.")
     amount_owed = serializers.DecimalField(
-        max_digits=10, decimal_places=2, read_only=True,
+        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, read_only=True,
         help_text="What you still owe on this bill (your share after insurance, plus late fees); 0 when settled.",
     )
 
@@ -166,6 +167,6 @@ class InvoiceListQuerySerializer(serializers.Serializer):
 
 
 class InvoiceTotalsSerializer(serializers.Serializer):
-    total_owed = serializers.DecimalField(max_digits=12, decimal_places=2)
-    overdue_owed = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total_owed = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
+    overdue_owed = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
     open_count = serializers.IntegerField()

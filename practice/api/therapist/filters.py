@@ -19,10 +19,11 @@ from practice.models import (
     ProgressEntry,
     SessionNote,
 )
+from sanctuary.api import plumbing
 
 # Every stored appointment falls between these; a bound outside them is the same as no bound (and time-zone
 # arithmetic on the far ends of the calendar would overflow).
-EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+EARLIEST, LATEST = plumbing.EARLIEST_DATE, plumbing.LATEST_DATE
 
 
 def _local_midnight(day: date, *, days_later: int = 0) -> datetime:

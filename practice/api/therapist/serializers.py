@@ -33,13 +33,13 @@ from practice.models import (
     SessionType,
     Tag,
 )
+from practice.models.finance import MONEY_DIGITS, MONEY_PLACES, MONEY_TOTAL_DIGITS
 from practice.selectors import FINANCIAL_PERIODS
 from sanctuary.api import plumbing
 from sanctuary.api.serializers import RowSerializer
+from sanctuary.models import SCALE_MAX, SCALE_MIN
 
-MIN_SCALE, MAX_SCALE = 1, 10  # the 1–10 scales, as the database CHECKs them
 CalendarDateTimeField = plumbing.DateTimeField
-MONEY_DIGITS, MONEY_PLACES = 10, 2  # DECIMAL(10,2), never negative
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
@@ -227,7 +227,7 @@ class SessionNoteUpdateSerializer(serializers.Serializer):
         child=plumbing.CharField(max_length=50), required=False, max_length=50,
         help_text="Tag names; created when new. Replaces the note's tags.",
     )
-    mood_rating = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
+    mood_rating = serializers.IntegerField(required=False, allow_null=True, min_value=SCALE_MIN, max_value=SCALE_MAX)
     appointment = ScopedRelatedField(Appointment, required=False, allow_null=True)
     session_goals = plumbing.CharField(required=False, allow_blank=True)
     homework_assigned = plumbing.CharField(required=False, allow_blank=True)
@@ -269,11 +269,11 @@ class MoodEntryRecordSerializer(serializers.Serializer):
     patient = ScopedRelatedField(Patient)
     session_note = ScopedRelatedField(SessionNote, required=False, allow_null=True)
     entry_date = serializers.DateField()
-    mood_rating = serializers.IntegerField(min_value=MIN_SCALE, max_value=MAX_SCALE)
+    mood_rating = serializers.IntegerField(min_value=SCALE_MIN, max_value=SCALE_MAX)
     notes = plumbing.CharField(required=False, allow_blank=True)
-    energy_level = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
-    anxiety_level = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
-    sleep_quality = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
+    energy_level = serializers.IntegerField(required=False, allow_null=True, min_value=SCALE_MIN, max_value=SCALE_MAX)
+    anxiety_level = serializers.IntegerField(required=False, allow_null=True, min_value=SCALE_MIN, max_value=SCALE_MAX)
+    sleep_quality = serializers.IntegerField(required=False, allow_null=True, min_value=SCALE_MIN, max_value=SCALE_MAX)
 
 
 class ProgressEntrySerializer(serializers.ModelSerializer):
@@ -293,9 +293,9 @@ class ProgressEntryRecordSerializer(serializers.Serializer):
     progress_area = shared_field(ProgressArea, required=False, allow_null=True)
     session_note = ScopedRelatedField(SessionNote, required=False, allow_null=True)
     entry_date = serializers.DateField()
-    score = serializers.IntegerField(min_value=MIN_SCALE, max_value=MAX_SCALE)
-    baseline_score = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
-    target_score = serializers.IntegerField(required=False, allow_null=True, min_value=MIN_SCALE, max_value=MAX_SCALE)
+    score = serializers.IntegerField(min_value=SCALE_MIN, max_value=SCALE_MAX)
+    baseline_score = serializers.IntegerField(required=False, allow_null=True, min_value=SCALE_MIN, max_value=SCALE_MAX)
+    target_score = serializers.IntegerField(required=False, allow_null=True, min_value=SCALE_MIN, max_value=SCALE_MAX)
     notes = plumbing.CharField(required=False, allow_blank=True)
 
 
@@ -374,14 +374,14 @@ class FinancialSummarySerializer(serializers.Serializer):
     period = plumbing.CharField()
     status = plumbing.CharField(allow_null=True)
     since = serializers.DateField(allow_null=True)
-    total = serializers.DecimalField(max_digits=12, decimal_places=2)
-    paid = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
+    paid = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
     paid_percent = serializers.DecimalField(
         max_digits=5, decimal_places=1, allow_null=True, help_text="Null when there are no records.",
     )
-    pending = serializers.DecimalField(max_digits=12, decimal_places=2)
+    pending = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
     pending_count = serializers.IntegerField()
-    overdue = serializers.DecimalField(max_digits=12, decimal_places=2)
+    overdue = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
     overdue_count = serializers.IntegerField()
 
 
@@ -389,10 +389,10 @@ class PatientBalanceSerializer(RowSerializer):
     id = serializers.UUIDField()
     patient_name = plumbing.CharField()
     total_records = serializers.IntegerField()
-    total_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
-    total_paid = serializers.DecimalField(max_digits=12, decimal_places=2)
-    total_pending = serializers.DecimalField(max_digits=12, decimal_places=2)
-    total_overdue = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total_amount = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
+    total_paid = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
+    total_pending = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
+    total_overdue = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
 
 
 # --- lookups ------------------------------------------------------------------------------------------------
@@ -442,7 +442,7 @@ class PatientSummarySerializer(RowSerializer):
     last_session_date = serializers.DateField(allow_null=True)
     latest_mood = serializers.IntegerField(allow_null=True)
     avg_mood = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
-    total_amount_owed = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total_amount_owed = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
     next_appointment = serializers.DateTimeField(allow_null=True)
 
 

@@ -3,6 +3,7 @@ option values (any known spelling in, one spelling out), bounded lengths everywh
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from research.models import EOIAudience
-from research.models.eoi import AUDIENCE_FIELDS, AUDIENCE_REQUIRED
+from research.models.eoi import AUDIENCE_FIELDS, AUDIENCE_REQUIRED, EOI_AUDIENCE_ALIASES
 from research.models.feedback import RATING_MAX, RATING_MIN
 from research.models.options import (
     ClientSource,
@@ -61,7 +62,7 @@ class StrictSerializer(SharedFieldsMixin, serializers.Serializer):
 class CanonicalChoiceField(serializers.Field):
     """One option of ``choices``, in any known spelling; returns the canonical value."""
 
-    def __init__(self, choices: type[models.TextChoices], aliases: dict[str, str] | None = None, **kwargs: Any):
+    def __init__(self, choices: type[models.TextChoices], aliases: Mapping[str, str] | None = None, **kwargs: Any):
         self.enum = choices
         self.aliases = aliases or {}
         super().__init__(**kwargs)
@@ -265,7 +266,7 @@ class FeedbackSerializer(StrictSerializer):
 
 # ------------------------------------------------------------------------------------------------- EOI
 class EOISerializer(StrictSerializer):
-    audience = CanonicalChoiceField(EOIAudience, aliases={"organization": "organisation", "other": "supporter"})
+    audience = CanonicalChoiceField(EOIAudience, aliases=EOI_AUDIENCE_ALIASES)
     email = plumbing.EmailField(max_length=255)
     email_consent = plumbing.AcceptedField(message="Please agree to receive e-mail about Therapair.")
     email_preferences = multi(EmailPreference, required=False)
