@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from psycopg.types.json import Jsonb
 
-from research.models import EventKind, EventStatus, FunnelStage, OutboundEmail, SuppressionReason
+from research.models import EventStatus, FunnelStage, SuppressionReason
 from sanctuary.db import PreparedStatement
 
 
@@ -69,7 +69,65 @@ class EventInput:
     proxy_user_agent: bool = False  # opened through a known privacy proxy / scanner
 
 
+# The therapist's research state, declared once: each column, the value one event contributes to it (SQL over
+# the inserted event ``ins``, its attribution ``att`` and the statement's parameters), and how that value
+# merges into an existing row. The ``st`` CTE's INSERT column list, its SELECT and its ON CONFLICT rules are
+# generated from this table at import; adding a counter is one line here plus the model field.
+_MERGE = {
+    "max": "GREATEST(s.{c}, EXCLUDED.{c})",  # latest time, highest stage: never goes back
+    "min": "LEAST(s.{c}, EXCLUDED.{c})",  # first time something happened
+    "keep": "COALESCE(s.{c}, EXCLUDED.{c})",  # set once, then kept
+    "keep_text": "CASE WHEN s.{c} = '' THEN EXCLUDED.{c} ELSE s.{c} END",  # the first non-blank value
+    "add": "s.{c} + EXCLUDED.{c}",  # a counter
+    "bits": "s.{c} | EXCLUDED.{c}",  # a set of sequence steps, one bit each
+}
+_OPEN = "%(opened)s AND NOT ins.machine_open"
+STATE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("stage", "CASE WHEN ins.machine_open THEN 0 ELSE %(stage)s END", "max"),
+    ("unsubscribed_at", "CASE WHEN %(unsubscribed)s THEN ins.occurred_at END", "keep"),
+    ("bounced_at", "CASE WHEN %(bounced)s THEN ins.occurred_at END", "keep"),
+    ("complained_at", "CASE WHEN %(complained)s THEN ins.occurred_at END", "keep"),
+    ("invited_at", "CASE WHEN %(invited)s THEN ins.occurred_at END", "min"),
+    ("variant", "COALESCE(NULLIF(%(variant)s, ''), att.ob_variant, '')", "keep_text"),
+    ("experiment_id", "COALESCE(NULLIF(%(experiment_id)s, ''), att.ob_experiment, '')", "keep_text"),
+    ("first_opened_at", f"CASE WHEN {_OPEN} THEN ins.occurred_at END", "min"),
+    ("last_opened_at", f"CASE WHEN {_OPEN} THEN ins.occurred_at END", "max"),
+    ("opens_count", f"CASE WHEN {_OPEN} THEN 1 ELSE 0 END", "add"),
+    ("machine_opens_count", "CASE WHEN ins.machine_open THEN 1 ELSE 0 END", "add"),
+    ("first_clicked_at", "CASE WHEN %(clicked)s THEN ins.occurred_at END", "min"),
+    ("last_clicked_at", "CASE WHEN %(clicked)s THEN ins.occurred_at END", "max"),
+    ("clicks_count", "CASE WHEN %(clicked)s THEN 1 ELSE 0 END", "add"),
+    ("survey_completed_at", "CASE WHEN %(completed)s THEN ins.occurred_at END", "min"),
+    ("last_sandbox_visit_at", "CASE WHEN %(sandbox)s THEN ins.occurred_at END", "max"),
+    ("sandbox_visits_count", "CASE WHEN %(sandbox)s THEN 1 ELSE 0 END", "add"),
+    ("last_feedback_at", "CASE WHEN %(feedback)s THEN ins.occurred_at END", "max"),
+    ("feedback_count", "CASE WHEN %(feedback)s THEN 1 ELSE 0 END", "add"),
+    ("followup_count", "CASE WHEN %(followup)s THEN 1 ELSE 0 END", "add"),
+    ("last_followup_at", "CASE WHEN %(followup)s THEN ins.occurred_at END", "max"),
+    ("steps_sent", "%(step_bits)s", "bits"),
+    ("last_event_at", "ins.occurred_at", "max"),
+)
+
+
+def _state_upsert(columns: tuple[tuple[str, str, str], ...]) -> str:
+    names = ", ".join(name for name, _, _ in columns)
+    values = ",\n           ".join(value for _, value, _ in columns)
+    merges = ",\n        ".join(f"{name} = {_MERGE[rule].format(c=name)}" for name, _, rule in columns)
+    return (
+        "    INSERT INTO research_therapistresearchstate AS s\n"  # noqa: S608 (STATE_COLUMNS: constants, no input)
+        f"        (therapist_id, {names})\n"
+        "    SELECT ins.therapist_id,\n"
+        f"           {values}\n"
+        "      FROM ins CROSS JOIN att\n"
+        "     WHERE ins.therapist_id IS NOT NULL\n"
+        "    ON CONFLICT (therapist_id) DO UPDATE SET\n"
+        f"        {merges}\n"
+        "    RETURNING s.therapist_id"
+    )
+
+
 _SQL = """
+-- ob: the e-mail this event is about (by id or provider message id, else the latest sent to the recipient)
 WITH ob AS (
     (SELECT o.id, o.therapist_id, o.step, o.variant, o.experiment_id, COALESCE(o.delivered_at, o.sent_at) AS ref_at
        FROM research_outboundemail o
@@ -80,7 +138,7 @@ WITH ob AS (
       WHERE %(recipient)s::text <> '' AND lower(o.to_email) = %(recipient)s::text
       ORDER BY o.created_at DESC LIMIT 1)
     LIMIT 1
-), att AS (
+), att AS (  -- att: who it is attributed to, the merged context, and whether an open was a machine's
     SELECT ob.id AS outbound_id,
            -- A token's therapist must still exist (FKs are checked only at commit, too late for a clean 400).
            COALESCE((SELECT t.id FROM practice_therapist t WHERE t.id = %(therapist_id)s::uuid), ob.therapist_id,
@@ -94,7 +152,7 @@ WITH ob AS (
                AS machine_open,
            ob.variant AS ob_variant, ob.experiment_id AS ob_experiment
       FROM (SELECT 1) AS one LEFT JOIN ob ON TRUE
-), ins AS (
+), ins AS (  -- ins: the event itself, once per provider event id (a duplicate stops everything below)
     INSERT INTO research_engagementevent
         (kind, occurred_at, received_at, therapist_id, email, outbound_email_id, context, status, machine_open,
          provider_event_id)
@@ -104,70 +162,15 @@ WITH ob AS (
      WHERE %(therapist_id)s::uuid IS NULL OR att.therapist_id = %(therapist_id)s::uuid
     ON CONFLICT (provider_event_id) DO NOTHING
     RETURNING id, therapist_id, outbound_email_id, machine_open, occurred_at
-), st AS (
-    INSERT INTO research_therapistresearchstate AS s
-        (therapist_id, stage, unsubscribed_at, bounced_at, complained_at, invited_at, variant, experiment_id,
-         first_opened_at, last_opened_at, opens_count, machine_opens_count, first_clicked_at, last_clicked_at,
-         clicks_count, survey_completed_at, last_sandbox_visit_at, sandbox_visits_count, last_feedback_at,
-         feedback_count, followup_count, last_followup_at, steps_sent, last_event_at)
-    SELECT ins.therapist_id,
-           CASE WHEN ins.machine_open THEN 0 ELSE %(stage)s END,
-           CASE WHEN %(unsubscribed)s THEN ins.occurred_at END,
-           CASE WHEN %(bounced)s THEN ins.occurred_at END,
-           CASE WHEN %(complained)s THEN ins.occurred_at END,
-           CASE WHEN %(invited)s THEN ins.occurred_at END,
-           COALESCE(NULLIF(%(variant)s, ''), att.ob_variant, ''),
-           COALESCE(NULLIF(%(experiment_id)s, ''), att.ob_experiment, ''),
-           CASE WHEN %(opened)s AND NOT ins.machine_open THEN ins.occurred_at END,
-           CASE WHEN %(opened)s AND NOT ins.machine_open THEN ins.occurred_at END,
-           CASE WHEN %(opened)s AND NOT ins.machine_open THEN 1 ELSE 0 END,
-           CASE WHEN ins.machine_open THEN 1 ELSE 0 END,
-           CASE WHEN %(clicked)s THEN ins.occurred_at END,
-           CASE WHEN %(clicked)s THEN ins.occurred_at END,
-           CASE WHEN %(clicked)s THEN 1 ELSE 0 END,
-           CASE WHEN %(completed)s THEN ins.occurred_at END,
-           CASE WHEN %(sandbox)s THEN ins.occurred_at END,
-           CASE WHEN %(sandbox)s THEN 1 ELSE 0 END,
-           CASE WHEN %(feedback)s THEN ins.occurred_at END,
-           CASE WHEN %(feedback)s THEN 1 ELSE 0 END,
-           CASE WHEN %(followup)s THEN 1 ELSE 0 END,
-           CASE WHEN %(followup)s THEN ins.occurred_at END,
-           %(step_bits)s,
-           ins.occurred_at
-      FROM ins CROSS JOIN att
-     WHERE ins.therapist_id IS NOT NULL
-    ON CONFLICT (therapist_id) DO UPDATE SET
-        stage = GREATEST(s.stage, EXCLUDED.stage),
-        unsubscribed_at = COALESCE(s.unsubscribed_at, EXCLUDED.unsubscribed_at),
-        bounced_at = COALESCE(s.bounced_at, EXCLUDED.bounced_at),
-        complained_at = COALESCE(s.complained_at, EXCLUDED.complained_at),
-        invited_at = LEAST(s.invited_at, EXCLUDED.invited_at),
-        variant = CASE WHEN s.variant = '' THEN EXCLUDED.variant ELSE s.variant END,
-        experiment_id = CASE WHEN s.experiment_id = '' THEN EXCLUDED.experiment_id ELSE s.experiment_id END,
-        first_opened_at = LEAST(s.first_opened_at, EXCLUDED.first_opened_at),
-        last_opened_at = GREATEST(s.last_opened_at, EXCLUDED.last_opened_at),
-        opens_count = s.opens_count + EXCLUDED.opens_count,
-        machine_opens_count = s.machine_opens_count + EXCLUDED.machine_opens_count,
-        first_clicked_at = LEAST(s.first_clicked_at, EXCLUDED.first_clicked_at),
-        last_clicked_at = GREATEST(s.last_clicked_at, EXCLUDED.last_clicked_at),
-        clicks_count = s.clicks_count + EXCLUDED.clicks_count,
-        survey_completed_at = LEAST(s.survey_completed_at, EXCLUDED.survey_completed_at),
-        last_sandbox_visit_at = GREATEST(s.last_sandbox_visit_at, EXCLUDED.last_sandbox_visit_at),
-        sandbox_visits_count = s.sandbox_visits_count + EXCLUDED.sandbox_visits_count,
-        last_feedback_at = GREATEST(s.last_feedback_at, EXCLUDED.last_feedback_at),
-        feedback_count = s.feedback_count + EXCLUDED.feedback_count,
-        followup_count = s.followup_count + EXCLUDED.followup_count,
-        last_followup_at = GREATEST(s.last_followup_at, EXCLUDED.last_followup_at),
-        steps_sent = s.steps_sent | EXCLUDED.steps_sent,
-        last_event_at = GREATEST(s.last_event_at, EXCLUDED.last_event_at)
-    RETURNING s.therapist_id
-), sup AS (
+), st AS (  -- st: the therapist's state, merged column by column (STATE_COLUMNS)
+{state_upsert}
+), sup AS (  -- sup: the address on the suppression list (unsubscribe, hard bounce, complaint)
     INSERT INTO research_suppression (email, reason, created_at, note)
     SELECT %(recipient)s, %(suppress)s::text, now(), %(kind)s FROM ins
      WHERE %(suppress)s::text IS NOT NULL AND %(recipient)s::text <> ''
     ON CONFLICT DO NOTHING
     RETURNING id
-), obu AS (
+), obu AS (  -- obu: the e-mail's delivery status, only ever forwards
     UPDATE research_outboundemail o
        SET status = CASE WHEN array_position('{queued,sent,delayed,delivered,failed,bounced,complained}'::text[],
                                              %(outbound_status)s::text)
@@ -184,7 +187,7 @@ WITH ob AS (
 SELECT ins.id, ins.therapist_id, ins.machine_open, att.therapist_id IS NOT NULL,
        (SELECT count(*) FROM st), (SELECT count(*) FROM sup), (SELECT count(*) FROM obu)
   FROM att LEFT JOIN ins ON TRUE
-"""
+""".replace("{state_upsert}", _state_upsert(STATE_COLUMNS))
 
 # Prepared once per connection: parsing and planning the statement cost more than running it.
 _STATEMENT = PreparedStatement("research_event_record", _SQL, {
@@ -254,17 +257,5 @@ def event_record(event: EventInput) -> RecordedEvent | None:
     return RecordedEvent(id=row[0], therapist_id=row[1], machine_open=bool(row[2]))
 
 
-# Resend event type → (our kind, funnel stage it proves, delivery status it implies).
-RESEND_TYPES: dict[str, tuple[str, int, str | None]] = {
-    "email.sent": (EventKind.EMAIL_SENT, FunnelStage.INVITED, OutboundEmail.Status.SENT),
-    "email.delivered": (EventKind.EMAIL_DELIVERED, FunnelStage.INVITED, OutboundEmail.Status.DELIVERED),
-    "email.delivery_delayed": (EventKind.EMAIL_DELAYED, FunnelStage.NOT_INVITED, OutboundEmail.Status.DELAYED),
-    "email.opened": (EventKind.EMAIL_OPENED, FunnelStage.OPENED, None),
-    "email.clicked": (EventKind.EMAIL_CLICKED, FunnelStage.CLICKED, None),
-    "email.bounced": (EventKind.EMAIL_BOUNCED, FunnelStage.NOT_INVITED, OutboundEmail.Status.BOUNCED),
-    "email.complained": (EventKind.EMAIL_COMPLAINED, FunnelStage.NOT_INVITED, OutboundEmail.Status.COMPLAINED),
-    "email.failed": (EventKind.EMAIL_FAILED, FunnelStage.NOT_INVITED, OutboundEmail.Status.FAILED),
-}
-
-__all__ = ["RESEND_TYPES", "EventInput", "RecordedEvent", "StateDelta", "SuppressionReason", "UnknownParticipant",
+__all__ = ["STATE_COLUMNS", "EventInput", "RecordedEvent", "StateDelta", "SuppressionReason", "UnknownParticipant",
            "event_record"]

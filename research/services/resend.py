@@ -10,8 +10,8 @@ from urllib.parse import parse_qsl, urlsplit
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from research.models import EventKind, FunnelStage, SuppressionReason
-from research.services.events import RESEND_TYPES, EventInput, RecordedEvent, StateDelta, event_record
+from research.models import EventKind, FunnelStage, OutboundEmail, SuppressionReason
+from research.services.events import EventInput, RecordedEvent, StateDelta, event_record
 
 # Opens fetched by privacy proxies or scanners rather than people: Apple Mail Privacy Protection
 # (a bare "Mozilla/5.0"), Gmail/Yahoo image proxies, and common link/security scanners.
@@ -25,6 +25,19 @@ _CONTEXT_QUERY_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content"
 
 class MalformedPayload(ValueError):
     """The body verified but is not a Resend event we can read."""
+
+
+# Resend event type → (our kind, funnel stage it proves, delivery status it implies).
+RESEND_TYPES: dict[str, tuple[str, int, str | None]] = {
+    "email.sent": (EventKind.EMAIL_SENT, FunnelStage.INVITED, OutboundEmail.Status.SENT),
+    "email.delivered": (EventKind.EMAIL_DELIVERED, FunnelStage.INVITED, OutboundEmail.Status.DELIVERED),
+    "email.delivery_delayed": (EventKind.EMAIL_DELAYED, FunnelStage.NOT_INVITED, OutboundEmail.Status.DELAYED),
+    "email.opened": (EventKind.EMAIL_OPENED, FunnelStage.OPENED, None),
+    "email.clicked": (EventKind.EMAIL_CLICKED, FunnelStage.CLICKED, None),
+    "email.bounced": (EventKind.EMAIL_BOUNCED, FunnelStage.NOT_INVITED, OutboundEmail.Status.BOUNCED),
+    "email.complained": (EventKind.EMAIL_COMPLAINED, FunnelStage.NOT_INVITED, OutboundEmail.Status.COMPLAINED),
+    "email.failed": (EventKind.EMAIL_FAILED, FunnelStage.NOT_INVITED, OutboundEmail.Status.FAILED),
+}
 
 
 def _parse_time(value: object) -> datetime | None:
