@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import re
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, overload
@@ -91,8 +90,8 @@ class QueryTemplate:
     values is skipped: pass ``therapist.pk``, not the therapist, and aware datetimes.
 
     ``count_build`` (default: ``build`` without its ordering) gives the rows that ``count()`` counts; it
-    receives the slots its signature names (all of them if it takes ``**values``), and each must reach its
-    SQL as ``build``'s do.
+    receives the slots named in ``count_slots`` (required with a ``count_build``; every slot for the default),
+    and each must reach its SQL as ``build``'s do.
     """
 
     _SENTINELS: dict[type, Callable[[int], Any]] = {
@@ -105,12 +104,18 @@ class QueryTemplate:
 
     def __init__(
         self, build: Callable[..., QuerySet[Any, Any]], *, slots: Mapping[str, type],
-        count_build: Callable[..., QuerySet[Any, Any]] | None = None, using: str = DEFAULT_DB_ALIAS,
+        count_build: Callable[..., QuerySet[Any, Any]] | None = None, count_slots: Iterable[str] | None = None,
+        using: str = DEFAULT_DB_ALIAS,
     ) -> None:
         if unsupported := [name for name, kind in slots.items() if kind not in self._SENTINELS]:
             raise TypeError(f"slots of unsupported types: {', '.join(unsupported)}")
+        if count_build is not None and count_slots is None:
+            raise TypeError("a count_build needs its count_slots (the slots it takes)")
         self.build = build
         self.count_build = count_build or (lambda **values: build(**values).order_by())
+        self.count_slots = tuple(slots) if count_slots is None else tuple(count_slots)
+        if unknown := set(self.count_slots) - set(slots):
+            raise TypeError(f"count_slots names no slot: {', '.join(sorted(unknown))}")
         self.slots = dict(slots)
         self.using = using
         self._rows: _Compiled | None = None
@@ -129,11 +134,7 @@ class QueryTemplate:
     @property
     def compiled_count(self) -> _Compiled:
         if self._count is None:
-            parameters = inspect.signature(self.count_build).parameters.values()
-            sentinels = self._sentinels()
-            if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
-                named = {p.name for p in parameters}
-                sentinels = {name: value for name, value in sentinels.items() if name in named}
+            sentinels = {name: value for name, value in self._sentinels().items() if name in self.count_slots}
             self._count = _Compiled.of(self.count_build(**sentinels), sentinels, self.using, count=True)
         return self._count
 

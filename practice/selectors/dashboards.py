@@ -6,7 +6,19 @@ Issue 7 measured Django building and compiling these querysets at 2–6 ms a cal
 to run them, and model instances for 50 rows at another 1–3 ms. The querysets below are ordinary ORM code;
 only their compiled SQL is reused. Each function returns a ``BoundQuery``: iterate it for every row, slice
 it for a page (``LIMIT``/``OFFSET``), ``count()`` it – DRF's paginator does exactly that – or take
-``first()``.
+``first()``. The mechanism buys the dashboards' bench figure: +7–10 ms over raw SQL before it, +0.2–0.7 ms
+with it (bench/RESULTS.md, ``bench.queries``).
+
+How to add a filter to one of these reads:
+
+1. add it to the queryset in the build function as ordinary ORM code, its value a keyword argument;
+2. name that argument in the template's ``slots`` with its type (UUID, datetime, date or str); the value must
+   reach the SQL unchanged, so pass a ``LIKE`` pattern or a list's members as their own slots, never a
+   lookup Django rewrites (``icontains``), which is refused when the template compiles;
+3. if the filter also narrows what the page counts, add it to the count builder and to ``count_slots``;
+4. an optional filter is a *shape*: give the cached template factory a flag for it (as ``by_status`` below)
+   and add the slot only when it is on, so each shape compiles to its own statement;
+5. give the selector's query-count test a case with the filter (one statement, whatever the rows).
 """
 
 from __future__ import annotations
@@ -99,7 +111,7 @@ def _balances(therapist: UUID, today: date) -> QuerySet:
 
 _BALANCES = QueryTemplate(
     _balances, slots={"therapist": UUID, "today": date},
-    count_build=lambda therapist: Patient.objects.filter(therapist=therapist).values("id"),
+    count_build=lambda therapist: Patient.objects.filter(therapist=therapist).values("id"), count_slots=("therapist",),
 )
 
 
@@ -213,7 +225,7 @@ def _patient_list_template(*, by_status: bool, archived: bool | None) -> QueryTe
     slots: dict[str, type] = {"therapist": UUID, "now": datetime}
     if by_status:
         slots["status"] = str
-    return QueryTemplate(build, slots=slots, count_build=count)
+    return QueryTemplate(build, slots=slots, count_build=count, count_slots=[name for name in slots if name != "now"])
 
 
 def patient_list(
@@ -261,7 +273,7 @@ def _search_template(*, scoped: bool, by_status: bool) -> QueryTemplate:
         slots["therapist"] = UUID
     if by_status:
         slots["status"] = str
-    return QueryTemplate(build, slots=slots, count_build=count)
+    return QueryTemplate(build, slots=slots, count_build=count, count_slots=[name for name in slots if name != "now"])
 
 
 def patient_search_rows(

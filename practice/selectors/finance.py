@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -87,15 +88,10 @@ def financial_records(
     return records
 
 
-@functools.cache
-def _overview_template(*, with_since: bool, status_rule: str | None, scoped: bool = True) -> QueryTemplate:
-    """One compiled statement per filter shape: one therapist's or the practice's, with or without a start
-    date, and per status rule (overdue and pending are rules over two columns; any other status is a plain
-    equality on its own slot)."""
-
+def _overview_build(*, scoped: bool, rule: str | None) -> Callable[..., QuerySet]:
     def build(today: date, therapist: UUID | None = None, since: date | None = None,
               status: str | None = None) -> QuerySet:
-        records = financial_records(therapist=therapist, since=since, status=status or status_rule, today=today)
+        records = financial_records(therapist=therapist, since=since, status=status or rule, today=today)
         overdue = overdue_q("", today)
         pending = Q(status=PaymentStatus.PENDING) & ~overdue
         # One group: the therapist's records, or a constant for the practice's.
@@ -110,14 +106,31 @@ def _overview_template(*, with_since: bool, status_rule: str | None, scoped: boo
             overdue_count=Count("pk", filter=overdue),
         )
 
+    return build
+
+
+def _overview_slots(*, scoped: bool, with_since: bool) -> dict[str, type]:
     slots: dict[str, type] = {"today": date}
     if scoped:
         slots["therapist"] = UUID
     if with_since:
         slots["since"] = date
-    if status_rule == "":
-        slots["status"] = str
-    return QueryTemplate(build, slots=slots)
+    return slots
+
+
+# One compiled statement per filter shape: one therapist's or the practice's, with or without a start date,
+# and then either a status *rule* (none, or overdue / pending: rules over two columns, part of the SQL) or a
+# plain status, an equality with a slot of its own.
+@functools.cache
+def _overview_by_rule(*, with_since: bool, scoped: bool, rule: str | None) -> QueryTemplate:
+    return QueryTemplate(_overview_build(scoped=scoped, rule=rule),
+                         slots=_overview_slots(scoped=scoped, with_since=with_since))
+
+
+@functools.cache
+def _overview_by_status(*, with_since: bool, scoped: bool) -> QueryTemplate:
+    return QueryTemplate(_overview_build(scoped=scoped, rule=None),
+                         slots={**_overview_slots(scoped=scoped, with_since=with_since), "status": str})
 
 
 def financial_overview(
@@ -131,12 +144,12 @@ def financial_overview(
         values["therapist"] = therapist.pk
     if since is not None:
         values["since"] = since
-    rule: str | None = None
-    if status in (PaymentStatus.OVERDUE, PaymentStatus.PENDING):
-        rule = str(status)
-    elif status:
-        rule, values["status"] = "", status
-    template = _overview_template(with_since=since is not None, status_rule=rule, scoped=therapist is not None)
+    shape = {"with_since": since is not None, "scoped": therapist is not None}
+    if status and status not in (PaymentStatus.OVERDUE, PaymentStatus.PENDING):
+        values["status"] = status
+        template = _overview_by_status(**shape)
+    else:
+        template = _overview_by_rule(**shape, rule=str(status) if status else None)
     row = template.bind(**values).first()
     if row is None:
         none = Decimal("0.00")

@@ -9,10 +9,11 @@ around them where it does nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import inspect
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from rest_framework import serializers
+from rest_framework import relations, serializers
 from rest_framework.utils.serializer_helpers import BindingDict
 
 _SHARED_FIELDS: dict[type[serializers.Serializer], BindingDict] = {}
@@ -26,7 +27,20 @@ class SharedFieldsMixin:
     errors and validated result live on the instance; DRF looks up ``validate_<name>`` on the instance) and
     read-only row serializers, with no context-dependent fields. The shared fields are bound to a template
     instance created without data or context.
+
+    The rule is enforced when a class is created (``__init_subclass__``): a declared field that depends on the
+    request (a method field, a hidden or context-requiring default, a hyperlink) or whose own code reads
+    ``context``/``root``/``parent`` is a ``TypeError``, nested serializers and list children included. A
+    ModelSerializer is refused too (its fields are built from the model, outside this check).
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if issubclass(cls, serializers.ModelSerializer):
+            raise TypeError(f"{cls.__name__}: SharedFieldsMixin cannot check a ModelSerializer's fields")
+        declared = getattr(cls, "_declared_fields", {})
+        if problems := [f"{name}: {why}" for name, field in declared.items() for why in _per_request(field)]:
+            raise TypeError(f"{cls.__name__} shares its fields across requests, but " + "; ".join(problems))
 
     @property
     def fields(self) -> BindingDict:
@@ -39,6 +53,38 @@ class SharedFieldsMixin:
                 shared[name] = field
             _SHARED_FIELDS[cls] = shared  # type: ignore[index]
         return shared
+
+
+_REQUEST_BOUND = (serializers.SerializerMethodField, serializers.HiddenField, relations.HyperlinkedRelatedField)
+
+
+def _reads_request_state(field_class: type) -> bool:
+    # The field's own code (DRF's fields are known not to): does any of it reach for the bound serializer?
+    for klass in field_class.__mro__:
+        if klass.__module__.startswith(("rest_framework.", "builtins")):
+            continue
+        try:
+            source = inspect.getsource(klass)
+        except (OSError, TypeError):
+            continue
+        if any(word in source for word in ("self.context", "self.root", "self.parent")):
+            return True
+    return False
+
+
+def _per_request(field: Any) -> Iterator[str]:
+    """Why ``field`` cannot be shared across requests (nothing when it can)."""
+    if isinstance(field, _REQUEST_BOUND):
+        yield f"{type(field).__name__} depends on the request"
+    if getattr(field, "default", None) is not None and getattr(field.default, "requires_context", False):
+        yield "its default needs the serializer context"
+    if _reads_request_state(type(field)):
+        yield f"{type(field).__name__} reads context, root or parent"
+    if isinstance(field, serializers.ListField | serializers.ListSerializer):
+        yield from _per_request(field.child)
+    if isinstance(field, serializers.Serializer) and not isinstance(field, SharedFieldsMixin):
+        for child in getattr(field, "_declared_fields", {}).values():
+            yield from _per_request(child)
 
 
 class RowSerializer(SharedFieldsMixin, serializers.Serializer):

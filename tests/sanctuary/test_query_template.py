@@ -82,13 +82,23 @@ def test_slices_page_it_and_djangos_paginator_takes_it_like_a_queryset() -> None
         assert list(paginator.page(3)) == every[6:]
 
 
-def test_the_count_takes_only_the_slots_its_builder_names() -> None:
+def test_the_count_takes_only_the_slots_its_count_slots_name() -> None:
     mine, _ = _calendar()
     template = QueryTemplate(
         _appointments, slots={"therapist": UUID, "since": datetime},
         count_build=lambda therapist: Patient.objects.filter(therapist=therapist).values("id"),
+        count_slots=("therapist",),
     )
     assert template.bind(therapist=mine.pk, since=T0).count() == 1
+
+
+def test_a_count_build_must_name_its_slots_and_only_existing_ones() -> None:
+    count = lambda therapist: Patient.objects.filter(therapist=therapist).values("id")  # noqa: E731
+    with pytest.raises(TypeError, match="needs its count_slots"):
+        QueryTemplate(_appointments, slots={"therapist": UUID, "since": datetime}, count_build=count)
+    with pytest.raises(TypeError, match="count_slots names no slot: patient"):
+        QueryTemplate(_appointments, slots={"therapist": UUID, "since": datetime}, count_build=count,
+                      count_slots=("patient",))
 
 
 def test_a_slot_django_rewrites_is_refused_when_compiled() -> None:
