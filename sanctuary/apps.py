@@ -29,6 +29,8 @@ class SanctuaryConfig(AppConfig):
 
         post_migrate.connect(ensure_after_migrate, sender=self, dispatch_uid="sanctuary-runtime-role-grants")
 
+        from sanctuary import checks  # noqa: F401  (registers the startup checks)
+
 
 class SanctuaryAdminConfig(admin_apps.AdminConfig):
     """``django.contrib.admin`` with our site (unfold's skin, role homes, role navigation) as ``admin.site``."""

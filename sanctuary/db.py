@@ -168,6 +168,8 @@ class _Compiled:
             raise ValueError("a query template must not be sliced (rows() pages it)")
         if not count and not issubclass(queryset._iterable_class, ValuesIterable):
             raise ValueError("a query template must be a values() queryset")
+        # Django 6.1's compiler API (get_compiler, as_sql, the compiler's converters in rows()) and Query's
+        # selected/values_select/annotation_select; canary: tests/sanctuary/test_upstream_canaries.py.
         compiler = query.get_compiler(using)
         sql, params = compiler.as_sql()
         positions = []

@@ -81,7 +81,8 @@ class LoginView(APIView):
     def post(self, request: Request) -> Response:
         data = LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        # axes needs the Django request: it records the failure and flags a lockout on it.
+        # axes needs the Django request: it records the failure and flags a lockout on it. (DRF 3.18.3 keeps it
+        # as ``Request._request``, the name its docs give; canary: tests/sanctuary/test_upstream_canaries.py.)
         django_request = request._request
         user = authenticate(django_request, **data.validated_data)
         if getattr(django_request, "axes_locked_out", False):

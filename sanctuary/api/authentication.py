@@ -28,6 +28,8 @@ class TokenAuthentication(knox.auth.TokenAuthentication):
 
     user_related: tuple[str, ...] = ("user", "user__therapist_profile")
 
+    # Overrides knox 5.1.0's authenticate_credentials and its private _cleanup_token; knox's AUTO_REFRESH branch
+    # is not reproduced (sanctuary.checks refuses the setting). Canary: tests/sanctuary/test_upstream_canaries.py.
     def authenticate_credentials(self, token: bytes) -> tuple[User, AuthToken]:
         invalid = exceptions.AuthenticationFailed(_("Invalid token."))
         text = token.decode("utf-8")

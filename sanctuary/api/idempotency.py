@@ -89,7 +89,7 @@ def _scope(request: Request) -> str:
         return f"user:{request.user.pk}"
     from sanctuary.api.plumbing import client_ip
 
-    return f"ip:{client_ip(request._request)}"
+    return f"ip:{client_ip(request)}"
 
 
 class IdempotentMixin:

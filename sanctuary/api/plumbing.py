@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import pagination, parsers, serializers
 from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.request import Request
 
 from sanctuary.validators import no_control_characters
 
@@ -105,7 +106,7 @@ class FormParser(parsers.FormParser):
         return QueryDict(raw, encoding=encoding)
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest | Request) -> str:
     """The client's address for rate limits and lockouts: the connection's, or with ``TRUSTED_PROXY_COUNT``
     proxies in front the address the outermost trusted proxy saw (as DRF's ``NUM_PROXIES`` reads it)."""
     remote = str(request.META.get("REMOTE_ADDR", ""))

@@ -75,6 +75,8 @@ class AutoSchema(openapi.AutoSchema):
             parameters.append(SCHEMA_PARAMETER)
         return parameters
 
+    # drf-spectacular 0.30.0's private _get_response_bodies/_get_response_for_code (no public hook adds
+    # responses to every operation). Canary: tests/sanctuary/test_upstream_canaries.py.
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         from sanctuary.api.idempotency import IdempotentMixin
 
@@ -117,6 +119,8 @@ def _may_be_blank(field: Any) -> bool:
 class _FieldExtension(OpenApiSerializerFieldExtension):
     match_subclasses = True
 
+    # The extension refines what spectacular 0.30.0 would map itself: its private _map_serializer_field with
+    # bypass_extensions (the documented way extensions reuse the default mapping). Canary as above.
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
         return self.refine(schema, direction)

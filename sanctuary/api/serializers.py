@@ -48,6 +48,7 @@ class SharedFieldsMixin:
         shared = _SHARED_FIELDS.get(cls)  # type: ignore[arg-type]
         if shared is None:
             template: Any = cls()
+            # DRF 3.18.3's BindingDict binds each field to the template as DRF's own ``fields`` does.
             shared = BindingDict(template)
             for name, field in template.get_fields().items():  # type: ignore[attr-defined]
                 shared[name] = field

@@ -27,6 +27,7 @@ class TherapistSchema(schema.AutoSchema):
     """Documents the error envelope on every operation: 400 (bad filters or body), 401, 403, 404 (a foreign
     or missing id, or a page past the end), 429, and 409 on writes (a clash or a wrong workflow state)."""
 
+    # drf-spectacular 0.30.0's private response helpers, as in sanctuary.api.schema.AutoSchema (same canary).
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         if direction == "response":

@@ -327,6 +327,7 @@ class EOISerializerSchema(OpenApiSerializerExtension):
     target_class = "research.api.public.serializers.EOISerializer"
 
     def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        # spectacular 0.30.0's private _map_serializer (the default mapping); canary in test_upstream_canaries.
         base = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         if direction != "request":
             return base
