@@ -47,20 +47,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--floor-processes", type=int, default=4, help="psycopg floor processes (default 4)")
-    parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto",
-                        help="load generator: wrk when installed (auto), or the Python client")
+    parser.add_argument(
+        "--tool",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="load generator: wrk when installed (auto), or the Python client",
+    )
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: leave the CPUs to the app)")
-    parser.add_argument("--max-requests", type=int, default=200_000,
-                        help="upper bound on requests (or transactions) per measurement")
-    parser.add_argument("--rate-ceiling", type=int, default=3000,
-                        help="requests/s assumed when pre-generating distinct requests (duration x this)")
+    parser.add_argument(
+        "--max-requests", type=int, default=200_000, help="upper bound on requests (or transactions) per measurement"
+    )
+    parser.add_argument(
+        "--rate-ceiling",
+        type=int,
+        default=3000,
+        help="requests/s assumed when pre-generating distinct requests (duration x this)",
+    )
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of untimed load per scenario first")
-    parser.add_argument("--settings", default="bench.settings",
-                        help="settings module for gunicorn (the /bench/ floor views exist only in bench.settings)")
+    parser.add_argument(
+        "--settings",
+        default="bench.settings",
+        help="settings module for gunicorn (the /bench/ floor views exist only in bench.settings)",
+    )
     parser.add_argument("--keep-tables", action="store_true", help="leave the bench_floor_* tables behind")
     parser.add_argument("--json", dest="json_path", help="also write the results as JSON to this file")
-    parser.add_argument("--install-wrk", action="store_true",
-                        help="if wrk is missing, install Debian's wrk with apt-get first (needs root)")
+    parser.add_argument(
+        "--install-wrk",
+        action="store_true",
+        help="if wrk is missing, install Debian's wrk with apt-get first (needs root)",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.duration <= 0 or args.connections < 1:
         parser.error("--rounds, --duration and --connections must be positive")
@@ -80,6 +95,7 @@ def install_wrk() -> None:
 
 def _terminate_on_sigterm() -> None:
     """SIGTERM unwinds like Ctrl-C, so every ``finally`` stops what it started."""
+
     def handler(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)
 
@@ -162,13 +178,22 @@ def main(argv: list[str] | None = None) -> int:
     skipped = {s.name: reason for s in scenarios if (reason := s.unavailable())}
     runnable = [s for s in scenarios if s.name not in skipped]
     ctx = BenchContext(
-        run_id=uuid.uuid4().hex[:8], duration_s=args.duration, connections=args.connections, tool=args.tool,
-        threads=args.threads, max_requests=args.max_requests, rate_ceiling=args.rate_ceiling,
-        floor_processes=args.floor_processes, conninfo=conninfo,
+        run_id=uuid.uuid4().hex[:8],
+        duration_s=args.duration,
+        connections=args.connections,
+        tool=args.tool,
+        threads=args.threads,
+        max_requests=args.max_requests,
+        rate_ceiling=args.rate_ceiling,
+        floor_processes=args.floor_processes,
+        conninfo=conninfo,
     )
     n_measure = len(runnable) * args.rounds
-    print(f"bench/http: {len(runnable)} scenario(s) x {args.rounds} rounds x {args.duration:g}s "
-          f"(~{n_measure * args.duration / 60:.1f} min of load); run {ctx.run_id}", file=sys.stderr)
+    print(
+        f"bench/http: {len(runnable)} scenario(s) x {args.rounds} rounds x {args.duration:g}s "
+        f"(~{n_measure * args.duration / 60:.1f} min of load); run {ctx.run_id}",
+        file=sys.stderr,
+    )
 
     summaries: dict[str, Any] = {}
     checks: dict[str, str] = {}
@@ -192,8 +217,9 @@ def main(argv: list[str] | None = None) -> int:
 
         def progress(round_index: int, name: str, m: Measurement) -> None:
             extra = f" non-2xx {m.non_2xx}" if m.non_2xx else ""
-            print(f"  round {round_index + 1}/{args.rounds} {name:<15} {m.rate:8.0f}/s{extra} {m.note}",
-                  file=sys.stderr)
+            print(
+                f"  round {round_index + 1}/{args.rounds} {name:<15} {m.rate:8.0f}/s{extra} {m.note}", file=sys.stderr
+            )
 
         variants = {s.name: (lambda r, s=s: s.measure(ctx, r)) for s in runnable}
         summaries = run_interleaved(variants, args.rounds, on_result=progress)
@@ -210,9 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = [Row(s.name, s.kind, s.floor, s.min_ratio, s.min_rate) for s in runnable]
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print()
-    print(f"Sanctuary bench/http — {now} — {args.rounds} interleaved rounds x {args.duration:g}s, "
-          f"{args.connections} connections, {args.workers} gunicorn sync workers, "
-          f"{args.floor_processes} floor processes, total {time.monotonic() - started:.0f}s")
+    print(
+        f"Sanctuary bench/http — {now} — {args.rounds} interleaved rounds x {args.duration:g}s, "
+        f"{args.connections} connections, {args.workers} gunicorn sync workers, "
+        f"{args.floor_processes} floor processes, total {time.monotonic() - started:.0f}s"
+    )
     for line in info.lines():
         print(line)
     print()
@@ -224,17 +252,30 @@ def main(argv: list[str] | None = None) -> int:
         per_worker = ", ".join(f"pid {p.pid}: {p.peak_rss_mb:.0f} MB" for p in peaks)
         worst = max(p.peak_rss_mb for p in peaks)
         verdict = "ok" if worst < 150 else "MISS"
-        print(f"\npeak RSS per gunicorn worker: {per_worker} (max {worst:.0f} MB, target < 150 MB: {verdict}); "
-              f"master {master_peak:.0f} MB")
+        print(
+            f"\npeak RSS per gunicorn worker: {per_worker} (max {worst:.0f} MB, target < 150 MB: {verdict}); "
+            f"master {master_peak:.0f} MB"
+        )
     for name, text in checks.items():
         print(f"check {name}: {text}")
-    print("\nratio = median over rounds of (scenario rate / its floor's rate in the same round); "
-          "spread = (max - min) / median")
+    print(
+        "\nratio = median over rounds of (scenario rate / its floor's rate in the same round); "
+        "spread = (max - min) / median"
+    )
     if args.json_path:
         with open(args.json_path, "w") as handle:
-            json.dump({"when": now, "machine": info.lines(), "results": as_json(rows, summaries),
-                       "skipped": skipped, "checks": checks,
-                       "peak_rss_mb": {str(p.pid): p.peak_rss_mb for p in peaks}}, handle, indent=2)
+            json.dump(
+                {
+                    "when": now,
+                    "machine": info.lines(),
+                    "results": as_json(rows, summaries),
+                    "skipped": skipped,
+                    "checks": checks,
+                    "peak_rss_mb": {str(p.pid): p.peak_rss_mb for p in peaks},
+                },
+                handle,
+                indent=2,
+            )
     return 1 if any(text.startswith("MISMATCH") for text in checks.values()) else 0
 
 

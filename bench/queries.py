@@ -103,6 +103,7 @@ def unindexed(sql: str, params: dict[str, Any]) -> Callable[[], Any]:
             cursor.execute("SET LOCAL enable_bitmapscan = off")
             cursor.execute(sql, params)
             cursor.fetchall()
+
     return run
 
 
@@ -155,16 +156,42 @@ def build_cases(therapist: Any, patient_id: Any, now: datetime, search_term: str
 
     def summary_orm() -> list[tuple]:
         p = selectors.patient_summary(therapist=therapist, patient_id=patient_id, now=now)
-        return [(p["id"], p["patient_name"], p["total_sessions"], p["latest_mood"], p["avg_mood"],
-                 p["total_amount_owed"], p["last_session_date"], p["next_appointment"])]
+        return [
+            (
+                p["id"],
+                p["patient_name"],
+                p["total_sessions"],
+                p["latest_mood"],
+                p["avg_mood"],
+                p["total_amount_owed"],
+                p["last_session_date"],
+                p["next_appointment"],
+            )
+        ]
 
     pending = "f.status = 'pending' AND (f.due_date IS NULL OR f.due_date >= %(today)s)"
     overdue = "(f.status = 'overdue' OR (f.status = 'pending' AND f.due_date < %(today)s))"
     return [
-        Case("upcoming_appointments", page(
-            upcoming, "id", "patient_name", "therapist_name", "scheduled_start", "scheduled_end", "status",
-            "appointment_type", "patient_avatar", "session_type_name", "default_duration_minutes", "patient",
-            "session_type", "location", "meeting_url"), f"""
+        Case(
+            "upcoming_appointments",
+            page(
+                upcoming,
+                "id",
+                "patient_name",
+                "therapist_name",
+                "scheduled_start",
+                "scheduled_end",
+                "status",
+                "appointment_type",
+                "patient_avatar",
+                "session_type_name",
+                "default_duration_minutes",
+                "patient",
+                "session_type",
+                "location",
+                "meeting_url",
+            ),
+            f"""
             SELECT a.id, p.first_name || ' ' || p.last_name, t.first_name || ' ' || t.last_name, a.scheduled_start,
                    a.scheduled_end, a.status, a.appointment_type, p.avatar_url, st.name, st.default_duration_minutes,
                    a.patient_id, a.session_type_id, a.location, a.meeting_url
@@ -172,9 +199,23 @@ def build_cases(therapist: Any, patient_id: Any, now: datetime, search_term: str
               JOIN practice_therapist t ON t.id = a.therapist_id
               LEFT JOIN practice_sessiontype st ON st.id = a.session_type_id
              WHERE a.therapist_id = %(t)s AND a.status = 'scheduled' AND a.scheduled_start >= %(now)s
-             ORDER BY a.scheduled_start LIMIT {PAGE}""", base, explain(upcoming)),
-        Case("financial_summary", page(fin, "id", "patient_name", "total_records", "total_paid", "total_pending",
-                                       "total_overdue", "total_amount"), f"""
+             ORDER BY a.scheduled_start LIMIT {PAGE}""",
+            base,
+            explain(upcoming),
+        ),
+        Case(
+            "financial_summary",
+            page(
+                fin,
+                "id",
+                "patient_name",
+                "total_records",
+                "total_paid",
+                "total_pending",
+                "total_overdue",
+                "total_amount",
+            ),
+            f"""
             SELECT p.id, {NAME}, count(f.id),
                    COALESCE(sum(f.amount) FILTER (WHERE f.status = 'paid'), 0),
                    COALESCE(sum(f.amount) FILTER (WHERE {pending}), 0),
@@ -182,15 +223,35 @@ def build_cases(therapist: Any, patient_id: Any, now: datetime, search_term: str
                    COALESCE(sum(f.amount), 0)
               FROM practice_patient p LEFT JOIN practice_financialrecord f ON f.patient_id = p.id
              WHERE p.therapist_id = %(t)s
-             GROUP BY p.id ORDER BY p.last_name, p.first_name, p.id LIMIT {PAGE}""", base, explain(fin)),
-        Case("financial_overview", overview_orm, f"""
+             GROUP BY p.id ORDER BY p.last_name, p.first_name, p.id LIMIT {PAGE}""",
+            base,
+            explain(fin),
+        ),
+        Case(
+            "financial_overview",
+            overview_orm,
+            f"""
             SELECT COALESCE(sum(f.amount), 0), COALESCE(sum(f.amount) FILTER (WHERE f.status = 'paid'), 0),
                    COALESCE(sum(f.amount) FILTER (WHERE {pending}), 0), count(*) FILTER (WHERE {pending}),
                    COALESCE(sum(f.amount) FILTER (WHERE {overdue}), 0), count(*) FILTER (WHERE {overdue})
-              FROM practice_financialrecord f WHERE f.therapist_id = %(t)s""", base),
-        Case("active_patients", page(active, "id", "patient_name", "total_sessions", "last_session_date",
-                                     "next_session_at", "therapist_name", "avatar_url", "preferred_session_type",
-                                     "status"), f"""
+              FROM practice_financialrecord f WHERE f.therapist_id = %(t)s""",
+            base,
+        ),
+        Case(
+            "active_patients",
+            page(
+                active,
+                "id",
+                "patient_name",
+                "total_sessions",
+                "last_session_date",
+                "next_session_at",
+                "therapist_name",
+                "avatar_url",
+                "preferred_session_type",
+                "status",
+            ),
+            f"""
             SELECT p.id, {NAME},
                    (SELECT count(*) FROM practice_sessionnote n WHERE n.patient_id = p.id AND NOT n.is_template),
                    (SELECT max(n.session_date) FROM practice_sessionnote n
@@ -201,8 +262,14 @@ def build_cases(therapist: Any, patient_id: Any, now: datetime, search_term: str
                                   WHERE a.patient_id = p.id AND a.status = 'scheduled'
                                     AND a.scheduled_start >= %(now)s) x ON TRUE
              WHERE p.therapist_id = %(t)s AND p.status = 'Active'
-             ORDER BY x.next_at NULLS LAST, p.last_name, p.first_name, p.id LIMIT {PAGE}""", base, explain(active)),
-        Case("patient_summary", summary_orm, f"""
+             ORDER BY x.next_at NULLS LAST, p.last_name, p.first_name, p.id LIMIT {PAGE}""",
+            base,
+            explain(active),
+        ),
+        Case(
+            "patient_summary",
+            summary_orm,
+            f"""
             SELECT p.id, {NAME},
                    (SELECT count(*) FROM practice_sessionnote n WHERE n.patient_id = p.id AND NOT n.is_template),
                    (SELECT m.mood_rating FROM practice_moodentry m WHERE m.patient_id = p.id
@@ -214,17 +281,37 @@ def build_cases(therapist: Any, patient_id: Any, now: datetime, search_term: str
                      WHERE n.patient_id = p.id AND NOT n.is_template),
                    (SELECT min(a.scheduled_start) FROM practice_appointment a WHERE a.patient_id = p.id
                        AND a.status = 'scheduled' AND a.scheduled_start >= %(now)s)
-              FROM practice_patient p WHERE p.therapist_id = %(t)s AND p.id = %(p)s""", {**base, "p": patient_id}),
-        Case("patient_list", page(plist, *selectors.PATIENT_LIST_COLUMNS), f"""
+              FROM practice_patient p WHERE p.therapist_id = %(t)s AND p.id = %(p)s""",
+            {**base, "p": patient_id},
+        ),
+        Case(
+            "patient_list",
+            page(plist, *selectors.PATIENT_LIST_COLUMNS),
+            f"""
             SELECT {list_columns} FROM practice_patient p WHERE p.therapist_id = %(t)s
-             ORDER BY p.last_name, p.first_name, p.id LIMIT {PAGE}""", base, explain(plist)),
-        Case("search_therapist", page(scoped, *selectors.PATIENT_LIST_COLUMNS),
-             search_sql.format(scope="p.therapist_id = %(t)s AND"),
-             {**base, "q": search_term, "pattern": pattern}, explain(scoped), target="search",
-             unindexed_sql=name_only_sql.format(scope="p.therapist_id = %(t)s AND")),
-        Case("search_practice", page(practice, *selectors.PATIENT_LIST_COLUMNS), search_sql.format(scope=""),
-             {"q": search_term, "pattern": pattern, "now": now}, explain(practice), target="search",
-             needs_index="practice_patient_name_trgm", unindexed_sql=name_only_sql.format(scope="")),
+             ORDER BY p.last_name, p.first_name, p.id LIMIT {PAGE}""",
+            base,
+            explain(plist),
+        ),
+        Case(
+            "search_therapist",
+            page(scoped, *selectors.PATIENT_LIST_COLUMNS),
+            search_sql.format(scope="p.therapist_id = %(t)s AND"),
+            {**base, "q": search_term, "pattern": pattern},
+            explain(scoped),
+            target="search",
+            unindexed_sql=name_only_sql.format(scope="p.therapist_id = %(t)s AND"),
+        ),
+        Case(
+            "search_practice",
+            page(practice, *selectors.PATIENT_LIST_COLUMNS),
+            search_sql.format(scope=""),
+            {"q": search_term, "pattern": pattern, "now": now},
+            explain(practice),
+            target="search",
+            needs_index="practice_patient_name_trgm",
+            unindexed_sql=name_only_sql.format(scope=""),
+        ),
     ]
 
 
@@ -236,6 +323,7 @@ def comparable(rows: list[tuple], width: int) -> list[tuple]:
         if isinstance(v, (Decimal, float)):
             return round(float(v), 2)
         return v
+
     return [tuple(norm(v) for v in row[:width]) for row in rows]
 
 
@@ -271,8 +359,9 @@ def main(argv: list[str] | None = None) -> int:
     # The therapist with the most patients (seeded: all about equal), one of their patients with appointments.
     therapist = Therapist.objects.get(email="clinician3@bench.invalid")
     patient_id = Patient.objects.filter(therapist=therapist).order_by("last_name").values_list("pk", flat=True)[0]
-    term = args.search or Patient.objects.filter(therapist=therapist).order_by("pk").values_list(
-        "last_name", flat=True)[0]
+    term = (
+        args.search or Patient.objects.filter(therapist=therapist).order_by("pk").values_list("last_name", flat=True)[0]
+    )
     now = timezone.now()
     cases = build_cases(therapist, patient_id, now, term)
     if args.only:
@@ -303,8 +392,9 @@ def main(argv: list[str] | None = None) -> int:
                     value = cursor.fetchone()[0]
                 orm_problems, orm_indexes = plan_problems(value, case.needs_index)
         all_problems = sorted(set(problems + orm_problems))
-        plans[case.name] = ("ok" if not all_problems else "; ".join(all_problems)) + \
-            f" [orm: {', '.join(sorted(orm_indexes)) or '-'}]"
+        plans[case.name] = (
+            "ok" if not all_problems else "; ".join(all_problems)
+        ) + f" [orm: {', '.join(sorted(orm_indexes)) or '-'}]"
         case_rows = len(orm_rows)
         plans[case.name] += f" rows={case_rows}"
 
@@ -312,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     variants: dict[str, Callable[[], Any]] = {}
     for case in cases:
         variants[f"{case.name}:orm"] = case.orm
-        variants[f"{case.name}:raw"] = (lambda c=case: raw(c.raw_sql, c.params))
+        variants[f"{case.name}:raw"] = lambda c=case: raw(c.raw_sql, c.params)
         if case.target == "search":
             variants[f"{case.name}:unindexed"] = unindexed(case.unindexed_sql or case.raw_sql, case.params)
     for fn in variants.values():  # warm caches and prepared plans
@@ -322,15 +412,18 @@ def main(argv: list[str] | None = None) -> int:
         for name in order:
             samples[name].append(timed(variants[name], args.reps))
 
-    print(f"\nSanctuary bench/queries — {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} — {args.rounds} interleaved "
-          f"rounds x {args.reps} runs (median), {n_patients} patients, therapist clinician3, search {term!r}, "
-          f"page {PAGE}; total {time.monotonic() - started:.0f}s")
+    print(
+        f"\nSanctuary bench/queries — {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} — {args.rounds} interleaved "
+        f"rounds x {args.reps} runs (median), {n_patients} patients, therapist clinician3, search {term!r}, "
+        f"page {PAGE}; total {time.monotonic() - started:.0f}s"
+    )
     info.load_after = machine.load_average()
     for line in info.lines()[:4]:
         print(line)
     print()
-    header = (f"{'case':<22} {'orm ms':>8} {'raw ms':>8} {'ratio':>6} {'diff ms':>8} {'queries':>7}  "
-              "target          plan")
+    header = (
+        f"{'case':<22} {'orm ms':>8} {'raw ms':>8} {'ratio':>6} {'diff ms':>8} {'queries':>7}  target          plan"
+    )
     print(header)
     print("-" * len(header))
     for case in cases:
@@ -341,17 +434,22 @@ def main(argv: list[str] | None = None) -> int:
         ratio, diff = statistics.median(per_round), statistics.median(diffs)
         if case.target == "search":
             un = statistics.median(samples[f"{case.name}:unindexed"])
-            share = statistics.median([o / u for o, u in zip(samples[f"{case.name}:orm"],
-                                                             samples[f"{case.name}:unindexed"], strict=True)])
+            share = statistics.median(
+                [o / u for o, u in zip(samples[f"{case.name}:orm"], samples[f"{case.name}:unindexed"], strict=True)]
+            )
             ok = ratio <= 1.5 and (case.needs_index is None or share <= 0.05)
             target = f"{'ok' if ok else 'MISS'} ≤1.5x; {share:.1%} of unindexed {un:.1f} ms"
         else:
             ok = diff <= 3 and queries[case.name] <= case.max_queries
             target = f"{'ok' if ok else 'MISS'} ≤raw+3ms,≤3q"
-        print(f"{case.name:<22} {orm_ms:>8.2f} {raw_ms:>8.2f} {ratio:>5.2f}x {diff:>+8.2f} {queries[case.name]:>7}  "
-              f"{target:<15} {plans[case.name]}")
-    print("\nratio/diff = medians over rounds of the per-round (ORM / raw) and (ORM - raw); plan = EXPLAIN of both "
-          f"queries: seq scans on tables over {SEQ_SCAN_LIMIT} rows, indexes the ORM plan uses")
+        print(
+            f"{case.name:<22} {orm_ms:>8.2f} {raw_ms:>8.2f} {ratio:>5.2f}x {diff:>+8.2f} {queries[case.name]:>7}  "
+            f"{target:<15} {plans[case.name]}"
+        )
+    print(
+        "\nratio/diff = medians over rounds of the per-round (ORM / raw) and (ORM - raw); plan = EXPLAIN of both "
+        f"queries: seq scans on tables over {SEQ_SCAN_LIMIT} rows, indexes the ORM plan uses"
+    )
     if mismatches:
         print(f"RESULT MISMATCH: {', '.join(mismatches)}")
         return 1

@@ -42,9 +42,18 @@ BASE = {
 CHUNK = 20_000
 # Tables emptied by --reset (CASCADE reaches everything with a foreign key to them). pghistory's event tables
 # hold no database-level foreign key to the tracked rows, so they are named here.
-RESET_TABLES = ["practice_therapist", "practice_patient", "research_engagementevent", "research_outboundemail",
-                "research_therapistresearchstate", "practice_therapistevent", "practice_patientevent",
-                "practice_appointmentevent", "practice_moodentryevent", "practice_financialrecordevent"]
+RESET_TABLES = [
+    "practice_therapist",
+    "practice_patient",
+    "research_engagementevent",
+    "research_outboundemail",
+    "research_therapistresearchstate",
+    "practice_therapistevent",
+    "practice_patientevent",
+    "practice_appointmentevent",
+    "practice_moodentryevent",
+    "practice_financialrecordevent",
+]
 THERAPIST_COLUMNS = """(id, created_at, updated_at, email, first_name, last_name, preferred_name, pronouns, title,
     phone, avatar_url, profession, license_number, license_type, license_issuing_body, license_expiry,
     license_verified, registration_number, organisation, website, specializations, modalities, languages,
@@ -59,23 +68,36 @@ def statements(n: dict[str, int]) -> list[tuple[str, str, str, dict]]:
     """(table label, table name, SQL, params). Clinician k is md5('bench-t-k')::uuid; patient p likewise."""
     per_therapist = max(1, n["appointments"] // n["clinicians"])
     return [
-        ("clinicians", "practice_therapist", f"""
+        (
+            "clinicians",
+            "practice_therapist",
+            f"""
             INSERT INTO practice_therapist {THERAPIST_COLUMNS}
             SELECT md5('bench-t-' || g)::uuid, now(), now(), 'clinician' || g || '@bench.invalid',
                    (%(first)s::text[])[1 + g %% 256], (%(last)s::text[])[1 + (g * 7) %% 1536], '', '', 'Dr', '', '',
                    'Psychologist', 'LIC' || g, 'General', 'Board', current_date + (g %% 400) - 30, true, '',
                    'Bench Practice', '', '{{}}', '{{}}', '{{}}', '{{}}', '{{}}', '', '', 'VIC', '3000', '',
                    'manual', 'verified', true
-              FROM generate_series(%(lo)s, %(hi)s) g""", {}),
-        ("directory", "practice_therapist", f"""
+              FROM generate_series(%(lo)s, %(hi)s) g""",
+            {},
+        ),
+        (
+            "directory",
+            "practice_therapist",
+            f"""
             INSERT INTO practice_therapist {THERAPIST_COLUMNS}
             SELECT md5('bench-d-' || g)::uuid, now(), now(), 'directory' || g || '@bench.invalid',
                    (%(first)s::text[])[1 + (g * 3) %% 256], (%(last)s::text[])[1 + (g * 11) %% 1536], '', '', '', '',
                    '', 'Counsellor', '', '', '', NULL, false, '', '', '', ARRAY['anxiety'], ARRAY['CBT'],
                    ARRAY['English'], ARRAY['adults'], ARRAY['online'], 'Metro', 'Suburb' || (g %% 300), 'VIC',
                    '3' || lpad((g %% 999)::text, 3, '0'), '', 'vic_import', 'published', true
-              FROM generate_series(%(lo)s, %(hi)s) g""", {}),
-        ("patients", "practice_patient", """
+              FROM generate_series(%(lo)s, %(hi)s) g""",
+            {},
+        ),
+        (
+            "patients",
+            "practice_patient",
+            """
             INSERT INTO practice_patient (id, created_at, updated_at, first_name, last_name, email, phone,
                 date_of_birth, emergency_contact_name, emergency_contact_phone, avatar_url, preferred_session_type,
                 status, notes, archived_at, therapist_id)
@@ -86,10 +108,15 @@ def statements(n: dict[str, int]) -> list[tuple[str, str, str, dict]]:
                    CASE WHEN g %% 10 = 0 THEN 'Inactive' WHEN g %% 25 = 1 THEN 'Completed' ELSE 'Active' END,
                    '', CASE WHEN g %% 25 = 1 THEN now() END,
                    md5('bench-t-' || (1 + g %% %(clinicians)s))::uuid
-              FROM generate_series(%(lo)s, %(hi)s) g""", {}),
+              FROM generate_series(%(lo)s, %(hi)s) g""",
+            {},
+        ),
         # Therapist t's k-th appointment starts k x 8 h after a base ~300 days ago (never overlapping: the
         # exclusion constraint checks every row), with one of the therapist's own patients.
-        ("appointments", "practice_appointment", """
+        (
+            "appointments",
+            "practice_appointment",
+            """
             INSERT INTO practice_appointment (id, created_at, updated_at, scheduled_start, scheduled_end,
                 actual_start, actual_end, appointment_type, status, meeting_url, location, preparation_notes,
                 private_notes, cancellation_reason, therapist_id, patient_id, session_type_id)
@@ -106,16 +133,26 @@ def statements(n: dict[str, int]) -> list[tuple[str, str, str, dict]]:
                          + (t %% 6) * interval '10 minutes' AS start,
                          date_trunc('hour', now()) - interval '300 days' + k * interval '8 hours'
                              < now() - interval '1 day' AND k %% 17 <> 0 AS done
-              ) s""", {"per_t": per_therapist}),
-        ("mood", "practice_moodentry", """
+              ) s""",
+            {"per_t": per_therapist},
+        ),
+        (
+            "mood",
+            "practice_moodentry",
+            """
             INSERT INTO practice_moodentry (id, created_at, updated_at, entry_date, mood_rating, notes, energy_level,
                 anxiety_level, sleep_quality, therapist_id, patient_id, session_note_id)
             SELECT md5('bench-m-' || g)::uuid, now(), now(), current_date - (g %% 700), 1 + (g * 7) %% 10, '',
                    1 + g %% 10, NULL, NULL, md5('bench-t-' || (1 + (g %% %(patients)s) %% %(clinicians)s))::uuid,
                    md5('bench-p-' || (g %% %(patients)s))::uuid, NULL
               FROM generate_series(%(lo)s, %(hi)s) g
-             WHERE g %% %(patients)s <> 0""", {}),
-        ("financial", "practice_financialrecord", """
+             WHERE g %% %(patients)s <> 0""",
+            {},
+        ),
+        (
+            "financial",
+            "practice_financialrecord",
+            """
             INSERT INTO practice_financialrecord (id, created_at, updated_at, record_date, transaction_date, amount,
                 record_type, status, session_type, description, invoice_number, payment_method, late_fee,
                 discount_applied, notes, due_date, paid_date, void_reason, insurer_name, insurance_policy_number,
@@ -129,8 +166,13 @@ def statements(n: dict[str, int]) -> list[tuple[str, str, str, dict]]:
                    CASE WHEN g %% 3 = 0 THEN 50 END, NULL, 0, 0,
                    md5('bench-t-' || (1 + (1 + g %% (%(patients)s - 1)) %% %(clinicians)s))::uuid,
                    md5('bench-p-' || (1 + g %% (%(patients)s - 1)))::uuid, NULL
-              FROM generate_series(%(lo)s, %(hi)s) g""", {}),
-        ("events", "research_engagementevent", """
+              FROM generate_series(%(lo)s, %(hi)s) g""",
+            {},
+        ),
+        (
+            "events",
+            "research_engagementevent",
+            """
             INSERT INTO research_engagementevent (kind, occurred_at, received_at, therapist_id, email,
                 outbound_email_id, context, status, machine_open, provider_event_id)
             SELECT (ARRAY['email_sent','email_delivered','email_opened','email_clicked','sandbox_visited'])[1 + g %% 5],
@@ -139,14 +181,21 @@ def statements(n: dict[str, int]) -> list[tuple[str, str, str, dict]]:
                    'directory' || (1 + g %% %(directory)s) || '@bench.invalid',
                    NULL, jsonb_build_object('provider', 'resend', 'step', 1 + g %% 4), 'completed', false,
                    'seed_' || g
-              FROM generate_series(%(lo)s, %(hi)s) g""", {}),
+              FROM generate_series(%(lo)s, %(hi)s) g""",
+            {},
+        ),
     ]
 
 
 # Seed label -> the pghistory-tracked model whose insert events the seed writes set-based.
-TRACKED = {"clinicians": "practice.Therapist", "directory": "practice.Therapist", "patients": "practice.Patient",
-           "appointments": "practice.Appointment", "mood": "practice.MoodEntry",
-           "financial": "practice.FinancialRecord"}
+TRACKED = {
+    "clinicians": "practice.Therapist",
+    "directory": "practice.Therapist",
+    "patients": "practice.Patient",
+    "appointments": "practice.Appointment",
+    "mood": "practice.MoodEntry",
+    "financial": "practice.FinancialRecord",
+}
 
 
 def with_history(sql: str, model_label: str) -> str:
@@ -160,9 +209,11 @@ def with_history(sql: str, model_label: str) -> str:
     model = apps.get_model(model_label)
     event = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
     columns = ", ".join(f.column for f in event._meta.concrete_fields if not f.column.startswith("pgh_"))
-    return (f"WITH ins AS ({sql.strip()}\n RETURNING *)\n"
-            f"INSERT INTO {event._meta.db_table} ({columns}, pgh_created_at, pgh_label, pgh_obj_id, pgh_context_id)\n"
-            f"SELECT {columns}, now(), 'insert', id, %(context)s FROM ins")
+    return (
+        f"WITH ins AS ({sql.strip()}\n RETURNING *)\n"
+        f"INSERT INTO {event._meta.db_table} ({columns}, pgh_created_at, pgh_label, pgh_obj_id, pgh_context_id)\n"
+        f"SELECT {columns}, now(), 'insert', id, %(context)s FROM ins"
+    )
 
 
 def history_trigger_ignore_value() -> str:
@@ -228,14 +279,18 @@ def _seed(args: argparse.Namespace) -> int:
     from bench.lib import machine
 
     started = time.monotonic()
-    print(f"bench/seed: load avg {machine.format_load(machine.load_average())}; database "
-          f"{connection.settings_dict.get('NAME') or connection.settings_dict.get('EMBEDDED_DATABASE')}",
-          file=sys.stderr)
+    print(
+        f"bench/seed: load avg {machine.format_load(machine.load_average())}; database "
+        f"{connection.settings_dict.get('NAME') or connection.settings_dict.get('EMBEDDED_DATABASE')}",
+        file=sys.stderr,
+    )
     call_command("migrate", interactive=False, verbosity=0)
     n = sizes(args.scale)
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_seed_info (scale double precision, rows jsonb, "
-                       "seeded_at timestamptz DEFAULT now())")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_seed_info (scale double precision, rows jsonb, "
+            "seeded_at timestamptz DEFAULT now())"
+        )
         cursor.execute("SELECT scale FROM bench_seed_info")
         row = cursor.fetchone()
         if row and row[0] == args.scale and not args.reset:
@@ -248,8 +303,14 @@ def _seed(args: argparse.Namespace) -> int:
             cursor.execute("DELETE FROM pghistory_context WHERE metadata->>'command' = 'bench.seed'")
             print(f"reset: emptied {', '.join(RESET_TABLES)} (CASCADE) in {time.monotonic() - t0:.1f}s")
         context = _seed_context(args.scale)
-        params = {**n, "first": FIRST_NAMES, "last": LAST_NAMES, "pp": max(2, n["patients"] // n["clinicians"]),
-                  "context": context, "ignore": history_trigger_ignore_value()}
+        params = {
+            **n,
+            "first": FIRST_NAMES,
+            "last": LAST_NAMES,
+            "pp": max(2, n["patients"] // n["clinicians"]),
+            "context": context,
+            "ignore": history_trigger_ignore_value(),
+        }
         print(f"{'table':<14} {'rows':>10} {'seconds':>8} {'rows/s':>10}")
         for label, table, sql, extra in statements(n):
             t0 = time.monotonic()
@@ -259,8 +320,9 @@ def _seed(args: argparse.Namespace) -> int:
             # history triggers slows down superlinearly; chunks keep every table at a steady rate.
             total = n["clinicians"] if label == "appointments" else n[label]
             step = max(1, CHUNK // (n["appointments"] // n["clinicians"])) if label == "appointments" else CHUNK
-            chunks = [{**params, **extra, "lo": lo, "hi": min(total, lo + step - 1)}
-                      for lo in range(1, total + 1, step)]
+            chunks = [
+                {**params, **extra, "lo": lo, "hi": min(total, lo + step - 1)} for lo in range(1, total + 1, step)
+            ]
             if label == "directory":
                 count = sum(_run_chunk(sql, c) for c in chunks)  # the clinicians' rows must exist first
             else:
@@ -269,14 +331,21 @@ def _seed(args: argparse.Namespace) -> int:
             took = time.monotonic() - t0
             print(f"{label:<14} {count:>10} {took:>8.1f} {count / took if took else 0:>10.0f}   ({table})", flush=True)
         t0 = time.monotonic()
-        for table in ("practice_therapist", "practice_patient", "practice_appointment", "practice_moodentry",
-                      "practice_financialrecord", "research_engagementevent"):
+        for table in (
+            "practice_therapist",
+            "practice_patient",
+            "practice_appointment",
+            "practice_moodentry",
+            "practice_financialrecord",
+            "research_engagementevent",
+        ):
             cursor.execute(f"VACUUM (ANALYZE) {table}")  # fixed table names
         print(f"vacuum analyze: {time.monotonic() - t0:.1f}s")
-        cursor.execute("INSERT INTO bench_seed_info (scale, rows) VALUES (%s, %s::jsonb)",
-                       [args.scale, json.dumps(n)])
-    print(f"total {time.monotonic() - started:.1f}s at scale {args.scale:g}; load avg after "
-          f"{machine.format_load(machine.load_average())}")
+        cursor.execute("INSERT INTO bench_seed_info (scale, rows) VALUES (%s, %s::jsonb)", [args.scale, json.dumps(n)])
+    print(
+        f"total {time.monotonic() - started:.1f}s at scale {args.scale:g}; load avg after "
+        f"{machine.format_load(machine.load_average())}"
+    )
     return 0
 
 

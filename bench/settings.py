@@ -24,8 +24,11 @@ else:
 
     _name = env.str("BENCH_DB_NAME", default="sanctuary_bench")
     DATABASES = {
-        "default": {"ENGINE": "sanctuary.db_embedded", "EMBEDDED_DATABASE": _name,
-                    **default_server().connection_settings(_name)},
+        "default": {
+            "ENGINE": "sanctuary.db_embedded",
+            "EMBEDDED_DATABASE": _name,
+            **default_server().connection_settings(_name),
+        },
     }
 DATABASES["default"] = with_app_role(with_session_settings(DATABASES["default"]), SECRET_KEY)
 # As in production settings: one persistent, health-checked connection per worker.
@@ -54,12 +57,15 @@ WHITENOISE_AUTOREFRESH = False
 # intake throttles (production default 30/min and 120/min per client) and the therapist API's per-user throttle
 # (600/min) are raised so that they still run (the cache lookup is part of the measured cost) but never refuse.
 # Override with the same env variables as production.
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update({  # noqa: F405
-    "research_intake": env.str("RESEARCH_INTAKE_THROTTLE", default="1000000/min"),
-    "research_beacon": env.str("RESEARCH_BEACON_THROTTLE", default="1000000/min"),
-})
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(  # noqa: F405
+    {
+        "research_intake": env.str("RESEARCH_INTAKE_THROTTLE", default="1000000/min"),
+        "research_beacon": env.str("RESEARCH_BEACON_THROTTLE", default="1000000/min"),
+    }
+)
 THERAPIST_API_THROTTLE = env.str("THERAPIST_API_THROTTLE", default="1000000/min")
 # The Svix signing secret the webhook scenario signs with (bench.lib.payloads.BENCH_WEBHOOK_SECRET).
 RESEND_WEBHOOK_SECRET = env.str(
-    "RESEND_WEBHOOK_SECRET", default="whsec_c2FuY3R1YXJ5LWJlbmNoLW9ubHktd2ViaG9vay1rZXk=",
+    "RESEND_WEBHOOK_SECRET",
+    default="whsec_c2FuY3R1YXJ5LWJlbmNoLW9ubHktd2ViaG9vay1rZXk=",
 )

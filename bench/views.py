@@ -37,8 +37,13 @@ def raw_insert(request: HttpRequest) -> JsonResponse:
     """The intake floor: parse a JSON body, one raw INSERT (autocommit), 201."""
     try:
         data = json.loads(request.body)
-        params = [str(data["email"]), str(data["audience"]), int(data["rating"]), str(data.get("comment", "")),
-                  request.body.decode()]
+        params = [
+            str(data["email"]),
+            str(data["audience"]),
+            int(data["rating"]),
+            str(data.get("comment", "")),
+            request.body.decode(),
+        ]
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"error": "bad body"}, status=400)
     with connection.cursor() as cursor:
@@ -88,12 +93,38 @@ _UPCOMING_PAGE = """
      WHERE a.therapist_id = %s AND a.status = 'scheduled' AND a.scheduled_start >= now()
      ORDER BY a.scheduled_start LIMIT 50"""
 _COLUMNS = {
-    "patients": ("id", "first_name", "last_name", "full_name", "email", "phone", "date_of_birth", "avatar_url",
-                 "preferred_session_type", "status", "archived_at", "total_sessions", "last_session_date",
-                 "next_session_at"),
-    "upcoming": ("id", "patient", "patient_name", "patient_avatar", "therapist_name", "session_type",
-                 "session_type_name", "default_duration_minutes", "scheduled_start", "scheduled_end",
-                 "appointment_type", "status", "location", "meeting_url"),
+    "patients": (
+        "id",
+        "first_name",
+        "last_name",
+        "full_name",
+        "email",
+        "phone",
+        "date_of_birth",
+        "avatar_url",
+        "preferred_session_type",
+        "status",
+        "archived_at",
+        "total_sessions",
+        "last_session_date",
+        "next_session_at",
+    ),
+    "upcoming": (
+        "id",
+        "patient",
+        "patient_name",
+        "patient_avatar",
+        "therapist_name",
+        "session_type",
+        "session_type_name",
+        "default_duration_minutes",
+        "scheduled_start",
+        "scheduled_end",
+        "appointment_type",
+        "status",
+        "location",
+        "meeting_url",
+    ),
 }
 
 
@@ -112,16 +143,21 @@ def _raw_page(request: HttpRequest, sql: str, columns: tuple[str, ...], count_sq
 @require_GET
 def raw_patients(request: HttpRequest) -> JsonResponse:
     """The list floor: the therapist patient list's first page (and its count) in raw SQL, no auth, no ORM."""
-    return _raw_page(request, _PATIENT_PAGE, _COLUMNS["patients"],
-                     "SELECT count(*) FROM practice_patient WHERE therapist_id = %s")
+    return _raw_page(
+        request, _PATIENT_PAGE, _COLUMNS["patients"], "SELECT count(*) FROM practice_patient WHERE therapist_id = %s"
+    )
 
 
 @require_GET
 def raw_upcoming(request: HttpRequest) -> JsonResponse:
     """The dashboard floor: upcoming appointments' first page in raw SQL."""
-    return _raw_page(request, _UPCOMING_PAGE, _COLUMNS["upcoming"],
-                     "SELECT count(*) FROM practice_appointment WHERE therapist_id = %s AND status = 'scheduled' "
-                     "AND scheduled_start >= now()")
+    return _raw_page(
+        request,
+        _UPCOMING_PAGE,
+        _COLUMNS["upcoming"],
+        "SELECT count(*) FROM practice_appointment WHERE therapist_id = %s AND status = 'scheduled' "
+        "AND scheduled_start >= now()",
+    )
 
 
 # -- the same writes as the intake endpoints, raw (issue 7: "a plain view doing the same raw INSERT") ----------
@@ -130,11 +166,11 @@ def raw_upcoming(request: HttpRequest) -> JsonResponse:
 # no DRF, no serializer, no model instance, no token check (the body names the therapist directly, as the
 # event floor skips the webhook's signature). Column lists come from the models' metadata once, at import.
 
+
 def _insert_sql(model: type[Model], suffix: str = "") -> tuple[str, list[Field]]:
     fields = list(model._meta.concrete_fields)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields if f.column is not None)
-    sql = (f"INSERT INTO {model._meta.db_table} ({columns}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))}) {suffix}")
+    sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) {suffix}"
     return sql, fields
 
 
@@ -159,7 +195,8 @@ _EOI_INSERT, _EOI_FIELDS = _insert_sql(ExpressionOfInterest)
 # The EOI's e-mail -> directory therapist link (a statement before the insert, as the endpoint does it).
 _EOI_LOOKUP = "SELECT id FROM practice_therapist WHERE lower(email) = %s"
 _SURVEY_UPSERT, _SURVEY_FIELDS = _insert_sql(
-    SurveyResponse, "ON CONFLICT (therapist_id) WHERE therapist_id IS NOT NULL DO UPDATE SET "
+    SurveyResponse,
+    "ON CONFLICT (therapist_id) WHERE therapist_id IS NOT NULL DO UPDATE SET "
     "updated_at = EXCLUDED.updated_at, submitted_at = EXCLUDED.submitted_at, comments = EXCLUDED.comments "
     "RETURNING id, (xmax <> 0)",
 )
@@ -181,8 +218,12 @@ def raw_feedback(request: HttpRequest) -> JsonResponse:
     if data is None:
         return JsonResponse({"error": "bad body"}, status=400)
     now = timezone.now()
-    row = {**data, "submitted_at": now, "audience": data.get("audience") or "sandbox",
-           "context": {"scroll_percent": data.get("scroll_percent")}}
+    row = {
+        **data,
+        "submitted_at": now,
+        "audience": data.get("audience") or "sandbox",
+        "context": {"scroll_percent": data.get("scroll_percent")},
+    }
     with connection.cursor() as cursor:
         cursor.execute(_FEEDBACK_INSERT, _row(_FEEDBACK_FIELDS, row, now))
     return JsonResponse({"id": str(row.get("id", ""))}, status=201)
@@ -200,22 +241,58 @@ def raw_eoi(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute(_EOI_LOOKUP, [email])
         found = cursor.fetchone()
-        row = {**data, "email": email, "submitted_at": now, "consented_at": now, "profile_status": "not_applicable",
-               "therapist_id": found[0] if found else None}
+        row = {
+            **data,
+            "email": email,
+            "submitted_at": now,
+            "consented_at": now,
+            "profile_status": "not_applicable",
+            "therapist_id": found[0] if found else None,
+        }
         cursor.execute(_EOI_INSERT, _row(_EOI_FIELDS, row, now))
     return JsonResponse({"status": "received"}, status=201)
 
 
-def _event_params(therapist_id: str, kind: str, now: datetime, provider_event_id: str, context: dict,
-                  **delta: Any) -> dict[str, Any]:
+def _event_params(
+    therapist_id: str, kind: str, now: datetime, provider_event_id: str, context: dict, **delta: Any
+) -> dict[str, Any]:
     """events.py's parameters for a token-attributed event (what event_record builds from EventInput)."""
-    flags = dict.fromkeys(("invited", "opened", "clicked", "completed", "sandbox", "feedback", "followup",
-                           "unsubscribed", "bounced", "complained"), False)
-    return {"kind": kind, "occurred_at": now, "context": Jsonb(context), "status": "completed",
-            "provider_event_id": provider_event_id, "therapist_id": therapist_id, "outbound_email_id": None,
-            "provider_message_id": None, "recipient": "", "suppress": None, "outbound_status": None,
-            "proxy_ua": False, "machine_secs": 60.0, "stage": 0, "step_bits": 0, "variant": "",
-            "experiment_id": "", **flags, **delta}
+    flags = dict.fromkeys(
+        (
+            "invited",
+            "opened",
+            "clicked",
+            "completed",
+            "sandbox",
+            "feedback",
+            "followup",
+            "unsubscribed",
+            "bounced",
+            "complained",
+        ),
+        False,
+    )
+    return {
+        "kind": kind,
+        "occurred_at": now,
+        "context": Jsonb(context),
+        "status": "completed",
+        "provider_event_id": provider_event_id,
+        "therapist_id": therapist_id,
+        "outbound_email_id": None,
+        "provider_message_id": None,
+        "recipient": "",
+        "suppress": None,
+        "outbound_status": None,
+        "proxy_ua": False,
+        "machine_secs": 60.0,
+        "stage": 0,
+        "step_bits": 0,
+        "variant": "",
+        "experiment_id": "",
+        **flags,
+        **delta,
+    }
 
 
 @csrf_exempt
@@ -228,10 +305,16 @@ def raw_beacon(request: HttpRequest) -> HttpResponse:
     if data is None or not data.get("therapist_id"):
         return JsonResponse({"error": "bad body"}, status=400)
     session = str(data.get("session_id", ""))
-    _STATEMENT.fetchone(_event_params(
-        data["therapist_id"], "sandbox_visited", timezone.now(), f"sandbox:{data['therapist_id']}:{session}",
-        {"page_path": data.get("page_path", ""), "session_id": session}, sandbox=True,
-    ))
+    _STATEMENT.fetchone(
+        _event_params(
+            data["therapist_id"],
+            "sandbox_visited",
+            timezone.now(),
+            f"sandbox:{data['therapist_id']}:{session}",
+            {"page_path": data.get("page_path", ""), "session_id": session},
+            sandbox=True,
+        )
+    )
     return HttpResponse(status=204)
 
 
@@ -245,12 +328,26 @@ def raw_survey(request: HttpRequest) -> JsonResponse:
     if data is None or not isinstance(data.get("survey"), dict) or not data.get("therapist_id"):
         return JsonResponse({"error": "bad body"}, status=400)
     now = timezone.now()
-    row = {**data["survey"], "therapist_id": data["therapist_id"], "session_id": data.get("session_id", ""),
-           "consent_version": "2025-11-13", "consented_at": now, "submitted_at": now}
+    row = {
+        **data["survey"],
+        "therapist_id": data["therapist_id"],
+        "session_id": data.get("session_id", ""),
+        "consent_version": "2025-11-13",
+        "consented_at": now,
+        "submitted_at": now,
+    }
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_SURVEY_UPSERT, _row(_SURVEY_FIELDS, row, now))
         pk, existed = cursor.fetchone()
-        _STATEMENT.fetchone(_event_params(
-            data["therapist_id"], "survey_completed", now, f"survey:{pk}", {}, stage=4, completed=True,
-        ))
+        _STATEMENT.fetchone(
+            _event_params(
+                data["therapist_id"],
+                "survey_completed",
+                now,
+                f"survey:{pk}",
+                {},
+                stage=4,
+                completed=True,
+            )
+        )
     return JsonResponse({"id": str(pk), "updated": existed}, status=200 if existed else 201)

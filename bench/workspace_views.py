@@ -72,7 +72,10 @@ _DURATIONS = """
 _PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title></head><body>
 <h1>{{ title }}</h1>{% block body %}{% endblock %}</body></html>"""
 
-_HOME = engines["django"].from_string(_PAGE.replace("{% block body %}{% endblock %}", """
+_HOME = engines["django"].from_string(
+    _PAGE.replace(
+        "{% block body %}{% endblock %}",
+        """
 <h2>Today and the week ahead</h2><ul>{% for a in week %}<li>{{ a.scheduled_start|date:"D j M, g:i a" }}
  {{ a.patient_name }} {{ a.session_type|default:"Session" }} {{ a.appointment_type }} {{ a.status }}</li>
 {% endfor %}</ul>
@@ -81,15 +84,25 @@ _HOME = engines["django"].from_string(_PAGE.replace("{% block body %}{% endblock
 <h2>Overdue</h2><ul>{% for b in overdue %}<li>{{ b.patient_name }} {{ b.amount }} {{ b.days_overdue }}</li>
 {% endfor %}</ul>
 <h2>Licence</h2><p>{{ therapist.name }} {{ therapist.license_expiry }}</p>
-<h2>Durations</h2><ul>{% for d in durations %}<li>{{ d.patient_name }} {{ d.variance }}</li>{% endfor %}</ul>"""))
+<h2>Durations</h2><ul>{% for d in durations %}<li>{{ d.patient_name }} {{ d.variance }}</li>{% endfor %}</ul>""",
+    )
+)
 
-_CALENDAR = engines["django"].from_string(_PAGE.replace("{% block body %}{% endblock %}", """
+_CALENDAR = engines["django"].from_string(
+    _PAGE.replace(
+        "{% block body %}{% endblock %}",
+        """
 {% for day, events in days %}<section><h2>{{ day|date:"D j M" }}</h2>{% for a in events %}
 <a href="/admin/practice/appointment/{{ a.id }}/change/" style="top:{{ a.scheduled_start|date:'G' }}%">
 {{ a.scheduled_start|date:"g:i" }}–{{ a.scheduled_end|date:"g:i a" }} {{ a.patient_name }} {{ a.status }}</a>
-{% endfor %}</section>{% endfor %}"""))
+{% endfor %}</section>{% endfor %}""",
+    )
+)
 
-_CHART = engines["django"].from_string(_PAGE.replace("{% block body %}{% endblock %}", """
+_CHART = engines["django"].from_string(
+    _PAGE.replace(
+        "{% block body %}{% endblock %}",
+        """
 <p>{{ summary.status }} {{ summary.total_sessions }} {{ summary.last_session }} {{ summary.next_session }}
  {{ summary.owed }} {{ risk.suicide_risk_level }}</p>
 {{ moods|json_script:"moods" }}
@@ -97,7 +110,9 @@ _CHART = engines["django"].from_string(_PAGE.replace("{% block body %}{% endbloc
 {% endfor %}</ul>
 <ol>{% for n in notes %}<li>{{ n.session_date }} {{ n.mood_rating }} {{ n.tags }} {{ n.content|truncatechars:400 }}
  {{ n.amendments }}</li>{% endfor %}</ol>
-<ul>{% for a in upcoming %}<li>{{ a.scheduled_start }} {{ a.session_type }}</li>{% endfor %}</ul>"""))
+<ul>{% for a in upcoming %}<li>{{ a.scheduled_start }} {{ a.session_type }}</li>{% endfor %}</ul>""",
+    )
+)
 
 
 @require_GET
@@ -168,8 +183,10 @@ def raw_patient_chart(request: HttpRequest) -> HttpResponse:
         "title": "Patient chart",
         "summary": (_rows(_SUMMARY, [now, pk]) or [{}])[0],
         "risk": (_rows(_RISK, [pk]) or [{}])[0],
-        "moods": {"labels": [str(m["entry_date"]) for m in moods],
-                  "series": [[m["mood_rating"] for m in moods], [m["energy_level"] for m in moods]]},
+        "moods": {
+            "labels": [str(m["entry_date"]) for m in moods],
+            "series": [[m["mood_rating"] for m in moods], [m["energy_level"] for m in moods]],
+        },
         "progress": _rows(_PROGRESS, [pk]),
         "notes": _rows(_NOTES, [pk]),
         "upcoming": _rows(_UPCOMING, [pk, now]),

@@ -30,8 +30,18 @@ THERAPIST_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 MANAGER_MODELS = (
-    "therapist", "patient", "appointment", "sessionnote", "sessionnoteamendment", "notetag", "moodentry",
-    "progressentry", "financialrecord", "sessiontype", "progressarea", "tag",
+    "therapist",
+    "patient",
+    "appointment",
+    "sessionnote",
+    "sessionnoteamendment",
+    "notetag",
+    "moodentry",
+    "progressentry",
+    "financialrecord",
+    "sessiontype",
+    "progressarea",
+    "tag",
 )
 
 

@@ -32,8 +32,31 @@ if TYPE_CHECKING:
 
 HONORIFICS = frozenset({"dr", "prof", "professor", "assoc prof", "a/prof", "mr", "mrs", "ms", "mx", "miss"})
 # Lower-case surname particles that belong to the last name ("van der Berg", "de Silva", "bin Ali").
-SURNAME_PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la",
-                               "dos", "das", "bin", "binti", "al", "el", "ter", "ten", "st."})
+SURNAME_PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "le",
+        "la",
+        "dos",
+        "das",
+        "bin",
+        "binti",
+        "al",
+        "el",
+        "ter",
+        "ten",
+        "st.",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +93,7 @@ def parse_full_name(value: str) -> ParsedName:
 def _text(limit: int) -> Callable[[str], str]:
     def transform(value: str) -> str:
         return _clean(value)[:limit]
+
     return transform
 
 
@@ -95,22 +119,38 @@ class FieldMapping:
 
 
 EOI_TO_THERAPIST: tuple[FieldMapping, ...] = (
-    FieldMapping("full_name", "title", lambda v: parse_full_name(v).title,
-                 "leading honorific (Dr., Prof., Ms …) of the parsed full name"),
-    FieldMapping("full_name", "first_name", lambda v: parse_full_name(v).first_name[:100],
-                 "given name(s) of the parsed full name"),
-    FieldMapping("full_name", "last_name", lambda v: parse_full_name(v).last_name[:100],
-                 "surname with its particles (van der, de …) of the parsed full name"),
+    FieldMapping(
+        "full_name",
+        "title",
+        lambda v: parse_full_name(v).title,
+        "leading honorific (Dr., Prof., Ms …) of the parsed full name",
+    ),
+    FieldMapping(
+        "full_name",
+        "first_name",
+        lambda v: parse_full_name(v).first_name[:100],
+        "given name(s) of the parsed full name",
+    ),
+    FieldMapping(
+        "full_name",
+        "last_name",
+        lambda v: parse_full_name(v).last_name[:100],
+        "surname with its particles (van der, de …) of the parsed full name",
+    ),
     FieldMapping("email", "email", _email, "trimmed, lower-case; also the merge key (case-insensitive)"),
     FieldMapping("professional_title", "profession", _text(100), "trimmed free text"),
-    FieldMapping("organisation", "organisation", _text(200),
-                 "trimmed (the original script wrote it into the full name)"),
-    FieldMapping("specialisations", "specializations", _split_list,
-                 "split on commas, semicolons and new lines; trimmed, de-duplicated"),
+    FieldMapping(
+        "organisation", "organisation", _text(200), "trimmed (the original script wrote it into the full name)"
+    ),
+    FieldMapping(
+        "specialisations",
+        "specializations",
+        _split_list,
+        "split on commas, semicolons and new lines; trimmed, de-duplicated",
+    ),
 )
 # Set on new profiles only (a merged profile keeps its source, e.g. vic_import).
-NEW_PROFILE_FIXED = {"profile_source": Therapist.ProfileSource.EOI,
-                     "directory_status": DirectoryStatus.PENDING_REVIEW}
+NEW_PROFILE_FIXED = {"profile_source": Therapist.ProfileSource.EOI, "directory_status": DirectoryStatus.PENDING_REVIEW}
 
 
 class Change(StrEnum):
@@ -141,13 +181,22 @@ class PlannedField:
         return self.change in WRITES
 
     def as_dict(self) -> dict[str, Any]:
-        return {"eoi_field": self.eoi_field, "eoi_value": self.eoi_value, "therapist_field": self.therapist_field,
-                "rule": self.rule, "current": self.current, "proposed": self.proposed, "change": str(self.change)}
+        return {
+            "eoi_field": self.eoi_field,
+            "eoi_value": self.eoi_value,
+            "therapist_field": self.therapist_field,
+            "rule": self.rule,
+            "current": self.current,
+            "proposed": self.proposed,
+            "change": str(self.change),
+        }
 
 
 def is_verified(therapist: Therapist) -> bool:
     return therapist.license_verified or therapist.directory_status in (
-        DirectoryStatus.VERIFIED, DirectoryStatus.PUBLISHED)
+        DirectoryStatus.VERIFIED,
+        DirectoryStatus.PUBLISHED,
+    )
 
 
 def _empty(value: Any) -> bool:
@@ -184,8 +233,9 @@ def conversion_plan(eoi: ExpressionOfInterest, therapist: Therapist | None) -> l
             change = Change.SAME if len(proposed) == len(current) else Change.EXTEND
         else:
             change = Change.KEPT_VERIFIED if verified else Change.KEPT_CONFLICT
-        plan.append(PlannedField(mapping.eoi_field, str(raw), mapping.therapist_field, mapping.rule,
-                                 current, proposed, change))
+        plan.append(
+            PlannedField(mapping.eoi_field, str(raw), mapping.therapist_field, mapping.rule, current, proposed, change)
+        )
     return plan
 
 

@@ -11,8 +11,14 @@ from typing import Any
 from sanctuary import roles
 
 RESEARCH_MODELS = (
-    "surveyresponse", "feedback", "expressionofinterest", "outboundemail", "engagementevent",
-    "suppression", "therapistresearchstate", "eoireviewevent",
+    "surveyresponse",
+    "feedback",
+    "expressionofinterest",
+    "outboundemail",
+    "engagementevent",
+    "suppression",
+    "therapistresearchstate",
+    "eoireviewevent",
 )
 # The engagement log is append-only and e-mails/state are written by services: staff only read them.
 READ_ONLY = {"engagementevent", "outboundemail", "therapistresearchstate", "eoireviewevent"}
@@ -31,7 +37,8 @@ def research_staff_group_ensure(apps: Any) -> Any:
     research = permission_model.objects.filter(content_type__app_label="research", codename__in=codenames)
     # The directory (practice.Therapist) only; never patients, appointments, notes or finance.
     directory = permission_model.objects.filter(
-        content_type__app_label="practice", content_type__model="therapist",
+        content_type__app_label="practice",
+        content_type__model="therapist",
         codename__in=["view_therapist", "change_therapist", "view_directory"],
     )
     group.permissions.set([*research, *directory])
@@ -48,6 +55,9 @@ def practice_manager_eoi_access_grant(apps: Any) -> None:
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     group, _ = group_model.objects.get_or_create(name=roles.PRACTICE_MANAGER)
-    group.permissions.add(*permission_model.objects.filter(
-        content_type__app_label="research", codename__in=MANAGER_EOI_PERMISSIONS,
-    ))
+    group.permissions.add(
+        *permission_model.objects.filter(
+            content_type__app_label="research",
+            codename__in=MANAGER_EOI_PERMISSIONS,
+        )
+    )

@@ -26,7 +26,8 @@ def streamed_csv(rows: Iterable[Sequence[str]], filename: str) -> StreamingHttpR
     """A CSV download written row by row as ``rows`` yields them (an export never holds every row at once)."""
     writer = csv.writer(_Echo())
     return StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8",
+        (writer.writerow(row) for row in rows),
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

@@ -15,10 +15,12 @@ def knox_auto_refresh_bypassed(app_configs: Any = None, **kwargs: Any) -> list[E
     from knox.settings import knox_settings
 
     if knox_settings.AUTO_REFRESH:
-        return [Error(
-            "REST_KNOX['AUTO_REFRESH'] is on, but sanctuary.api.authentication.TokenAuthentication bypasses "
-            "knox's refresh branch: tokens would not be renewed.",
-            hint="Leave AUTO_REFRESH off, or renew the token in TokenAuthentication.authenticate_credentials.",
-            id="sanctuary.E001",
-        )]
+        return [
+            Error(
+                "REST_KNOX['AUTO_REFRESH'] is on, but sanctuary.api.authentication.TokenAuthentication bypasses "
+                "knox's refresh branch: tokens would not be renewed.",
+                hint="Leave AUTO_REFRESH off, or renew the token in TokenAuthentication.authenticate_credentials.",
+                id="sanctuary.E001",
+            )
+        ]
     return []

@@ -103,8 +103,12 @@ class QueryTemplate:
     _counter = itertools.count(1)
 
     def __init__(
-        self, build: Callable[..., QuerySet[Any, Any]], *, slots: Mapping[str, type],
-        count_build: Callable[..., QuerySet[Any, Any]] | None = None, count_slots: Iterable[str] | None = None,
+        self,
+        build: Callable[..., QuerySet[Any, Any]],
+        *,
+        slots: Mapping[str, type],
+        count_build: Callable[..., QuerySet[Any, Any]] | None = None,
+        count_slots: Iterable[str] | None = None,
         using: str = DEFAULT_DB_ALIAS,
     ) -> None:
         if unsupported := [name for name, kind in slots.items() if kind not in self._SENTINELS]:
@@ -161,8 +165,9 @@ class _Compiled:
     compiler: Any
 
     @classmethod
-    def of(cls, queryset: QuerySet[Any, Any], sentinels: Mapping[str, Any], using: str, *,
-           count: bool = False) -> _Compiled:
+    def of(
+        cls, queryset: QuerySet[Any, Any], sentinels: Mapping[str, Any], using: str, *, count: bool = False
+    ) -> _Compiled:
         query = queryset.query
         if query.is_sliced:
             raise ValueError("a query template must not be sliced (rows() pages it)")

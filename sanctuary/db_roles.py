@@ -86,7 +86,8 @@ def _event_tables() -> list[str]:
     from pghistory.models import Event
 
     return sorted(
-        model._meta.db_table for model in apps.get_models()
+        model._meta.db_table
+        for model in apps.get_models()
         if issubclass(model, Event) and model._meta.managed and not model._meta.proxy
     )
 
@@ -106,10 +107,12 @@ def grants_sql(app_user: str, owner: str) -> list[sql.Composable]:
         sql.SQL("REVOKE INSERT, UPDATE, DELETE ON TABLE django_migrations FROM {}").format(role),
         sql.SQL("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {}").format(role),
         # Tables the owner creates outside a migration (the bench's) are the app's to use the same way.
-        sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}")
-        .format(role),
-        sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {}")
-        .format(role),
+        sql.SQL(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
+        ).format(role),
+        sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {}").format(
+            role
+        ),
         # pgtrigger lets any session skip a trigger by naming it in the ``pgtrigger.ignore`` setting, which
         # every role may set. Only the owner's sessions may (the bench's bulk seed does); for anyone else the
         # function every trigger asks answers "no" without reading the setting.

@@ -181,8 +181,11 @@ class EmbeddedPostgres:
         from psycopg import sql
 
         with psycopg.connect(
-            host=str(self.socket_dir), port=SOCKET_PORT, user=POSTGRES_SUPERUSER,
-            dbname="postgres", autocommit=True,
+            host=str(self.socket_dir),
+            port=SOCKET_PORT,
+            user=POSTGRES_SUPERUSER,
+            dbname="postgres",
+            autocommit=True,
         ) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
             if not exists:
@@ -195,8 +198,11 @@ class EmbeddedPostgres:
         from psycopg import sql
 
         with psycopg.connect(
-            host=str(self.socket_dir), port=SOCKET_PORT, user=POSTGRES_SUPERUSER,
-            dbname="postgres", autocommit=True,
+            host=str(self.socket_dir),
+            port=SOCKET_PORT,
+            user=POSTGRES_SUPERUSER,
+            dbname="postgres",
+            autocommit=True,
         ) as conn:
             if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name]).fetchone() is None:
                 with contextlib.suppress(psycopg.errors.DuplicateObject):
@@ -279,9 +285,19 @@ class EmbeddedPostgres:
         self._prepare_root_permissions()
         if not (self.pgdata / "PG_VERSION").exists():
             subprocess.run(
-                [_bin("initdb"), "-D", str(self.pgdata), "--auth=trust", "--encoding=UTF8",
-                 "--locale=C.UTF-8", "-U", POSTGRES_SUPERUSER],
-                check=True, capture_output=True, user=self._run_as(),
+                [
+                    _bin("initdb"),
+                    "-D",
+                    str(self.pgdata),
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                    "-U",
+                    POSTGRES_SUPERUSER,
+                ],
+                check=True,
+                capture_output=True,
+                user=self._run_as(),
             )
         # A postmaster.pid left by a killed server would block the start; only
         # remove it once we know its pid is not a live postgres.
@@ -295,9 +311,23 @@ class EmbeddedPostgres:
         if os.environ.get("SANCTUARY_PG_FAST") == "1":
             options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
         result = subprocess.run(
-            [_bin("pg_ctl"), "-D", str(self.pgdata), "-w", "-t", "60", "-l", str(self.log_file),
-             "-o", options, "start"],
-            capture_output=True, text=True, timeout=90, user=self._run_as(),
+            [
+                _bin("pg_ctl"),
+                "-D",
+                str(self.pgdata),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(self.log_file),
+                "-o",
+                options,
+                "start",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            user=self._run_as(),
         )
         if result.returncode != 0:
             log_tail = self.log_file.read_text()[-2000:] if self.log_file.exists() else ""
@@ -308,7 +338,9 @@ class EmbeddedPostgres:
             return
         result = subprocess.run(
             [_bin("pg_ctl"), "-D", str(self.pgdata), "-w", "-t", "30", "-m", "fast", "stop"],
-            capture_output=True, text=True, user=self._run_as(),
+            capture_output=True,
+            text=True,
+            user=self._run_as(),
         )
         if result.returncode != 0 and self._postmaster_running():
             pid = self._postmaster_pid()
@@ -328,8 +360,11 @@ class EmbeddedPostgres:
         with open(self.watchdog_log, "ab") as log:
             proc = subprocess.Popen(
                 [sys.executable, __file__, "watch", str(self.pgdata)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                start_new_session=True, close_fds=True,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+                close_fds=True,
             )
         tmp = self.watchdog_pid_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(_owner_record(proc.pid)))

@@ -35,7 +35,12 @@ SCALE_MIN, SCALE_MAX = 1, 10
 
 
 def scale_check(
-    field: str, name: str, low: int = SCALE_MIN, high: int = SCALE_MAX, *, nullable: bool = False,
+    field: str,
+    name: str,
+    low: int = SCALE_MIN,
+    high: int = SCALE_MAX,
+    *,
+    nullable: bool = False,
 ) -> models.CheckConstraint:
     """A CHECK constraint for a bounded integer scale (the 1–10 ratings)."""
     in_range = Q(**{f"{field}__gte": low, f"{field}__lte": high})

@@ -30,8 +30,11 @@ def main(argv: list[str] | None = None) -> int:
         external = ["--database-url", args.database_url]
         drills += [
             ("kill_gunicorn (DATABASE_URL)", kill_gunicorn, [*external, *(["--kills", "5"] if args.quick else [])]),
-            ("canary_scan (DATABASE_URL)", canary_scan,
-             [*external, *(["--server-log", args.server_log] if args.server_log else [])]),
+            (
+                "canary_scan (DATABASE_URL)",
+                canary_scan,
+                [*external, *(["--server-log", args.server_log] if args.server_log else [])],
+            ),
         ]
     failed = []
     for name, module, drill_args in drills:
@@ -40,8 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  ({name}: {time.monotonic() - started:.0f}s, {'ok' if code == 0 else 'MISSED'})", flush=True)
         if code:
             failed.append(name)
-    print(f"fault drills: {len(drills) - len(failed)} of {len(drills)} met their targets"
-          + (f"; missed: {', '.join(failed)}" if failed else ""))
+    print(
+        f"fault drills: {len(drills) - len(failed)} of {len(drills)} met their targets"
+        + (f"; missed: {', '.join(failed)}" if failed else "")
+    )
     return 1 if failed else 0
 
 

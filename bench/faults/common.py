@@ -68,8 +68,13 @@ class App:
 
     def manage(self, *args: str, timeout: float = 600) -> str:
         result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=PROJECT_ROOT, env=self.env, capture_output=True, text=True,
-            timeout=timeout, check=False,
+            [sys.executable, "manage.py", *args],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         self._log.write(result.stdout.encode() + result.stderr.encode())
         if result.returncode != 0:
@@ -84,13 +89,31 @@ class App:
         if with_up:
             argv = [sys.executable, "manage.py", "up", "--port", str(self.port), "--workers", str(self.workers)]
         else:
-            argv = [sys.executable, "-m", "gunicorn", "sanctuary.wsgi:application", "--bind",
-                    f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--config",
-                    "python:sanctuary.gunicorn_conf", "--access-logfile", "-", "--graceful-timeout", "5",
-                    "--timeout", "30"]
+            argv = [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "sanctuary.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--config",
+                "python:sanctuary.gunicorn_conf",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "5",
+                "--timeout",
+                "30",
+            ]
         self.process = subprocess.Popen(
-            argv, cwd=PROJECT_ROOT, env={**self.env, "DJANGO_DEBUG": "false"}, stdout=self._log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            argv,
+            cwd=PROJECT_ROOT,
+            env={**self.env, "DJANGO_DEBUG": "false"},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.wait_healthy()
 
@@ -134,14 +157,21 @@ class App:
     def close(self) -> None:
         self.stop()
         if not self.database_url:
-            subprocess.run([sys.executable, "manage.py", "devdb", "stop"], cwd=PROJECT_ROOT, env=self.env,
-                           capture_output=True, timeout=60, check=False)
+            subprocess.run(
+                [sys.executable, "manage.py", "devdb", "stop"],
+                cwd=PROJECT_ROOT,
+                env=self.env,
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
         self._log.close()
 
     # -- HTTP ------------------------------------------------------------------------------------------------
 
-    def request(self, method: str, path: str, body: Any = None, *, headers: dict[str, str] | None = None,
-                timeout: float = 10) -> Answer:
+    def request(
+        self, method: str, path: str, body: Any = None, *, headers: dict[str, str] | None = None, timeout: float = 10
+    ) -> Answer:
         data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
         sent = {"Content-Type": "application/json", **(headers or {})}
         request = urllib.request.Request(self.base + path, data=data, method=method, headers=sent)

@@ -20,8 +20,15 @@ import uuid
 from bench.faults.common import App, auth, private_app
 
 
-def _client(app: App, token: str, name: str, stop: threading.Event, keyed: bool,
-            acknowledged: list[str], counts: collections.Counter[str]) -> None:
+def _client(
+    app: App,
+    token: str,
+    name: str,
+    stop: threading.Event,
+    keyed: bool,
+    acknowledged: list[str],
+    counts: collections.Counter[str],
+) -> None:
     for n in range(1_000_000):
         if stop.is_set():
             return
@@ -59,8 +66,14 @@ def main(argv: list[str] | None = None) -> int:
         stop = threading.Event()
         acknowledged: list[str] = []
         counts: collections.Counter[str] = collections.Counter()
-        clients = [threading.Thread(target=_client, daemon=True, args=(
-            app, token, f"c{i}", stop, not args.without_keys, acknowledged, counts)) for i in range(args.clients)]
+        clients = [
+            threading.Thread(
+                target=_client,
+                daemon=True,
+                args=(app, token, f"c{i}", stop, not args.without_keys, acknowledged, counts),
+            )
+            for i in range(args.clients)
+        ]
         for thread in clients:
             thread.start()
         killed, restart_seconds = 0, []

@@ -32,10 +32,13 @@ def admin_opener(app: App) -> urllib.request.OpenerDirector:
     page = opener.open(app.base + "/admin/login/", timeout=10).read().decode()
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert csrf, "no CSRF token on the login page"
-    form = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf.group(1), "username": "manager",
-                                   "password": DEMO_PASSWORD, "next": "/admin/"}).encode()
-    opener.open(urllib.request.Request(app.base + "/admin/login/", data=form,
-                                       headers={"Referer": app.base + "/admin/login/"}), timeout=10)
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": csrf.group(1), "username": "manager", "password": DEMO_PASSWORD, "next": "/admin/"}
+    ).encode()
+    opener.open(
+        urllib.request.Request(app.base + "/admin/login/", data=form, headers={"Referer": app.base + "/admin/login/"}),
+        timeout=10,
+    )
     return opener
 
 
@@ -102,24 +105,35 @@ def main(argv: list[str] | None = None) -> int:
             _pg_ctl(app, user, "-m", "immediate", "stop")
             time.sleep(3)
             progress(f"round {n + 1}: pg_terminate_backend of every app connection")
-            app.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = 'sanctuary' AND pid <> pg_backend_pid()")
+            app.sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = 'sanctuary' AND pid <> pg_backend_pid()"
+            )
         time.sleep(3)
         stop.set()
         for thread in threads:
             thread.join(timeout=30)
     errors = {k: v for k, v in answers.items() if k.endswith(" 500")}
-    print(f"pg_restart: {args.rounds} × (restart, hard stop, terminate) under {args.readers} readers: answers "
-          f"{dict(sorted(answers.items()))}; 500s {sum(errors.values())}; 503s without Retry-After "
-          f"{missing_retry_after[0]}; longest gap without a 200 {longest_gap[0]:.1f}s")
+    print(
+        f"pg_restart: {args.rounds} × (restart, hard stop, terminate) under {args.readers} readers: answers "
+        f"{dict(sorted(answers.items()))}; 500s {sum(errors.values())}; 503s without Retry-After "
+        f"{missing_retry_after[0]}; longest gap without a 200 {longest_gap[0]:.1f}s"
+    )
     return 1 if errors or missing_retry_after[0] or not answers.get("api 200") else 0
 
 
 def _pg_ctl(app: App, user: str | None, *args: str) -> None:
     """pg_ctl on the private server; its output goes to a file (a pipe would be held open by the postmaster)."""
     with open(app.workdir / "pg_ctl.log", "ab") as out:
-        result = subprocess.run([_bin("pg_ctl"), "-D", str(app.server.pgdata), "-w", "-t", "60", *args],
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=out, user=user, timeout=90, check=False)
+        result = subprocess.run(
+            [_bin("pg_ctl"), "-D", str(app.server.pgdata), "-w", "-t", "60", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            user=user,
+            timeout=90,
+            check=False,
+        )
     if result.returncode != 0:
         raise RuntimeError(f"pg_ctl {' '.join(args)} failed:\n{(app.workdir / 'pg_ctl.log').read_text()[-2000:]}")
 

@@ -31,8 +31,7 @@ def _first_200_after(app: App, token: str, since: float, timeout: float = 60) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.faults.postmaster_kill",
-                                     description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.faults.postmaster_kill", description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=3)
     args = parser.parse_args(argv)
 
@@ -77,10 +76,12 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.2)
         left, watchdog_left = len(app.postgres_processes()), app.server._watchdog_alive()
     worst = max(recoveries)
-    print(f"postmaster_kill: {args.kills} kills of the postmaster under `up`: 200 again after "
-          f"{', '.join(f'{r:.1f}s' for r in recoveries)} (target < {RECOVERY_TARGET_SECONDS:.0f}s; `up` kept "
-          f"running: {up_alive}); answers while down {dict(sorted(statuses.items()))}; after pg_ctl stop/start "
-          f"and SIGKILL of `up`: {left} postgres processes and {'a' if watchdog_left else 'no'} watchdog left")
+    print(
+        f"postmaster_kill: {args.kills} kills of the postmaster under `up`: 200 again after "
+        f"{', '.join(f'{r:.1f}s' for r in recoveries)} (target < {RECOVERY_TARGET_SECONDS:.0f}s; `up` kept "
+        f"running: {up_alive}); answers while down {dict(sorted(statuses.items()))}; after pg_ctl stop/start "
+        f"and SIGKILL of `up`: {left} postgres processes and {'a' if watchdog_left else 'no'} watchdog left"
+    )
     return 0 if worst < RECOVERY_TARGET_SECONDS and up_alive and left == 0 and not watchdog_left else 1
 
 

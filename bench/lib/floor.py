@@ -60,8 +60,15 @@ class EventTransaction:
             conn.execute(EVENT_UPDATE, [kind, target])
 
 
-def _worker(conninfo: dict[str, Any], transaction: Transaction, worker: int, duration_s: float,
-            budget: int, barrier: Any, results: Any) -> None:
+def _worker(
+    conninfo: dict[str, Any],
+    transaction: Transaction,
+    worker: int,
+    duration_s: float,
+    budget: int,
+    barrier: Any,
+    results: Any,
+) -> None:
     import psycopg
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
@@ -93,15 +100,27 @@ def _worker(conninfo: dict[str, Any], transaction: Transaction, worker: int, dur
         results.put({"worker": worker, "fatal": f"{type(exc).__name__}: {exc}"[:500]})
         return
     latencies.sort()
-    results.put({
-        "worker": worker, "done": done, "errors": errors, "elapsed": elapsed, "error": error_text,
-        "p50": percentile(latencies, 50) if latencies else None,
-        "p99": percentile(latencies, 99) if latencies else None,
-    })
+    results.put(
+        {
+            "worker": worker,
+            "done": done,
+            "errors": errors,
+            "elapsed": elapsed,
+            "error": error_text,
+            "p50": percentile(latencies, 50) if latencies else None,
+            "p99": percentile(latencies, 99) if latencies else None,
+        }
+    )
 
 
-def run_floor(conninfo: dict[str, Any], transaction: Transaction, *, processes: int = 4, duration_s: float = 5.0,
-              max_transactions: int = 1_000_000) -> Measurement:
+def run_floor(
+    conninfo: dict[str, Any],
+    transaction: Transaction,
+    *,
+    processes: int = 4,
+    duration_s: float = 5.0,
+    max_transactions: int = 1_000_000,
+) -> Measurement:
     """Transactions/s summed over ``processes`` workers, each bounded by time and its share of the budget.
 
     Latency p50 is the median of the workers' p50s and p99 the worst worker's p99 (per transaction).
@@ -110,8 +129,15 @@ def run_floor(conninfo: dict[str, Any], transaction: Transaction, *, processes: 
     barrier = ctx.Barrier(processes + 1)
     results = ctx.Queue()
     budget = max(1, max_transactions // processes)
-    workers = [ctx.Process(target=_worker, args=(conninfo, transaction, w, duration_s, budget, barrier, results),
-                           name=f"bench-floor-{w}", daemon=True) for w in range(processes)]
+    workers = [
+        ctx.Process(
+            target=_worker,
+            args=(conninfo, transaction, w, duration_s, budget, barrier, results),
+            name=f"bench-floor-{w}",
+            daemon=True,
+        )
+        for w in range(processes)
+    ]
     reports: list[dict[str, Any]] = []
     try:
         for p in workers:

@@ -23,22 +23,32 @@ EVENT_TYPES = ("email.sent", "email.delivered", "email.opened", "email.clicked",
 def resend_event(svix_id: str, k: int, kind: str) -> str:
     """A Resend-shaped tracking event body (synthetic recipient)."""
     now = datetime.now(UTC).isoformat()
-    return json.dumps({
-        "type": kind,
-        "created_at": now,
-        "data": {
-            "email_id": email_id(k),
+    return json.dumps(
+        {
+            "type": kind,
             "created_at": now,
-            "from": "Research <research@example.org>",
-            "to": [f"therapist{k % 5000}@example.org"],
-            "subject": "A few questions about your practice",
-            "tags": {"sequence_step": "1", "variant": "a", "svix": svix_id[-6:]},
+            "data": {
+                "email_id": email_id(k),
+                "created_at": now,
+                "from": "Research <research@example.org>",
+                "to": [f"therapist{k % 5000}@example.org"],
+                "subject": "A few questions about your practice",
+                "tags": {"sequence_step": "1", "variant": "a", "svix": svix_id[-6:]},
+            },
         },
-    }, separators=(",", ":"))
+        separators=(",", ":"),
+    )
 
 
-def webhook_requests(count: int, *, path: str, run_id: str, secret: str = BENCH_WEBHOOK_SECRET,
-                     replay_fraction: float = 0.1, seed: int = 7) -> list[Request]:
+def webhook_requests(
+    count: int,
+    *,
+    path: str,
+    run_id: str,
+    secret: str = BENCH_WEBHOOK_SECRET,
+    replay_fraction: float = 0.1,
+    seed: int = 7,
+) -> list[Request]:
     """``count`` signed deliveries; about ``replay_fraction`` of them repeat an earlier delivery byte for byte."""
     from svix.webhooks import Webhook
 
@@ -67,13 +77,16 @@ def intake_requests(count: int, *, path: str, seed: int = 11) -> list[Request]:
     rng = random.Random(seed)
     audiences = ("therapist", "individual", "organisation", "other")
     return [
-        json_request(path, {
-            "email": f"person{i}@example.org",
-            "audience": audiences[i % len(audiences)],
-            "rating": rng.randint(1, 5),
-            "comment": "The matching questions were clear; the pricing page less so.",
-            "page_url": "https://example.org/sandbox",
-            "session_id": f"s{rng.randrange(10**9)}",
-        })
+        json_request(
+            path,
+            {
+                "email": f"person{i}@example.org",
+                "audience": audiences[i % len(audiences)],
+                "rating": rng.randint(1, 5),
+                "comment": "The matching questions were clear; the pricing page less so.",
+                "page_url": "https://example.org/sandbox",
+                "session_id": f"s{rng.randrange(10**9)}",
+            },
+        )
         for i in range(count)
     ]

@@ -38,8 +38,10 @@ def verdicts(row: Row, summary: Summary, ratio_to_floor: Ratio | None) -> list[s
 
 
 def table(rows: Sequence[Row], summaries: Mapping[str, Summary]) -> list[str]:
-    header = (f"{'scenario':<15} {'via':<11} {'median/s':>9} {'min–max /s':>15} {'spread':>6} "
-              f"{'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>8}  {'ratio to floor (worst–best)':<36} target")
+    header = (
+        f"{'scenario':<15} {'via':<11} {'median/s':>9} {'min–max /s':>15} {'spread':>6} "
+        f"{'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>8}  {'ratio to floor (worst–best)':<36} target"
+    )
     lines = [header, "-" * len(header)]
     for row in rows:
         s = summaries[row.name]
@@ -54,8 +56,10 @@ def table(rows: Sequence[Row], summaries: Mapping[str, Summary]) -> list[str]:
     for row in rows:
         s = summaries[row.name]
         if s.non_2xx:
-            lines.append(f"  {row.name}: statuses {s.statuses}, socket/transaction errors "
-                         f"{sum(m.errors for m in s.measurements)}; {s.measurements[-1].note}".rstrip("; "))
+            lines.append(
+                f"  {row.name}: statuses {s.statuses}, socket/transaction errors "
+                f"{sum(m.errors for m in s.measurements)}; {s.measurements[-1].note}".rstrip("; ")
+            )
     return lines
 
 
@@ -73,7 +77,8 @@ def as_json(rows: Sequence[Row], summaries: Mapping[str, Summary]) -> dict[str, 
             "statuses": s.statuses,
             "non_2xx": s.non_2xx,
             "floor": row.floor,
-            "ratio": None if r is None else {"median": r.median, "low": r.low, "high": r.high,
-                                             "per_round": list(r.per_round)},
+            "ratio": None
+            if r is None
+            else {"median": r.median, "low": r.low, "high": r.high, "per_round": list(r.per_round)},
         }
     return out

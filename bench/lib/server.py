@@ -124,8 +124,9 @@ class GunicornServer:
             raise
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     @property
@@ -140,16 +141,36 @@ class GunicornServer:
         env = {**os.environ, **self.env, "DJANGO_SETTINGS_MODULE": self.settings}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH", "")]))
         argv = [
-            sys.executable, "-m", "gunicorn", self.app,
-            "--bind", f"{self.host}:{self.port}",
-            "--workers", str(self.workers), "--worker-class", "sync",
-            "--graceful-timeout", str(max(1, int(self.stop_timeout) - 5)), "--timeout", "60",
-            "--log-level", "warning", "--config", "python:sanctuary.gunicorn_conf", *self.extra_args,
+            sys.executable,
+            "-m",
+            "gunicorn",
+            self.app,
+            "--bind",
+            f"{self.host}:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            "sync",
+            "--graceful-timeout",
+            str(max(1, int(self.stop_timeout) - 5)),
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+            "--config",
+            "python:sanctuary.gunicorn_conf",
+            *self.extra_args,
         ]
         self._log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log")
         self.process = subprocess.Popen(
-            argv, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
-            start_new_session=True, preexec_fn=_die_with_parent,
+            argv,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=self._log,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         self.sampler = RssSampler(self.process.pid, self.sample_interval)
         self.sampler.start()

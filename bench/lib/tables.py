@@ -33,9 +33,7 @@ CREATE = [
 ]
 TABLES = ("bench_floor_insert", "bench_floor_event", "bench_floor_counter")
 
-INSERT_ONE = (
-    "INSERT INTO bench_floor_insert (email, audience, rating, comment, payload) VALUES (%s, %s, %s, %s, %s)"
-)
+INSERT_ONE = "INSERT INTO bench_floor_insert (email, audience, rating, comment, payload) VALUES (%s, %s, %s, %s, %s)"
 EVENT_INSERT = (
     "INSERT INTO bench_floor_event (event_id, email_id, kind, payload) VALUES (%s, %s, %s, %s) "
     "ON CONFLICT (event_id) DO NOTHING RETURNING 1"

@@ -202,7 +202,9 @@ class ServiceForm(forms.ModelForm):
             own = None if _whole_practice(self.request) else _therapist(self.request)
             patient = instance.patient if getattr(instance, "patient_id", None) else None
             instance.therapist = (
-                own or self.cleaned_data.get("therapist") or (patient.therapist if patient else None)
+                own
+                or self.cleaned_data.get("therapist")
+                or (patient.therapist if patient else None)
                 or _therapist(self.request)
             )
 
@@ -244,7 +246,10 @@ class ServiceAdmin(ScopedAdmin):
         return _form_with_request(self, request, super().get_form(request, obj, change=change, **kwargs))
 
     def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         """A service that refuses the save (raised inside the admin's transaction, so nothing is written) is

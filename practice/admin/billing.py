@@ -17,24 +17,42 @@ from sanctuary.admin import adopt
 from sanctuary.users import acting_user
 
 STATUS_BADGES = {
-    PaymentStatus.PAID: "paid", PaymentStatus.PENDING: "pending", PaymentStatus.OVERDUE: "overdue",
-    PaymentStatus.CANCELLED: "cancelled", PaymentStatus.REFUNDED: "refunded",
+    PaymentStatus.PAID: "paid",
+    PaymentStatus.PENDING: "pending",
+    PaymentStatus.OVERDUE: "overdue",
+    PaymentStatus.CANCELLED: "cancelled",
+    PaymentStatus.REFUNDED: "refunded",
 }
 
 
 @admin.register(FinancialRecord)
 class FinancialRecordAdmin(ServiceAdmin):
     list_display = (
-        "billed", "patient", "record_type", "amount_display", "status_badge", "due_date",
-        "patient_responsibility", "invoice_number", "therapist",
+        "billed",
+        "patient",
+        "record_type",
+        "amount_display",
+        "status_badge",
+        "due_date",
+        "patient_responsibility",
+        "invoice_number",
+        "therapist",
     )
     list_display_links = ("billed",)
     list_filter = ("status", "record_type", "session_type")
     list_select_related = ("patient", "therapist")
     search_fields = ("invoice_number",)
     readonly_fields = (
-        "status", "paid_date", "transaction_date", "payment_method", "late_fee", "void_reason",
-        "insurer_amount", "patient_responsibility", "created_at", "updated_at",
+        "status",
+        "paid_date",
+        "transaction_date",
+        "payment_method",
+        "late_fee",
+        "void_reason",
+        "insurer_amount",
+        "patient_responsibility",
+        "created_at",
+        "updated_at",
     )
     actions = ("mark_paid_today", "void_records")
     ordering = ("-record_date", "-created_at")
@@ -77,7 +95,9 @@ class FinancialRecordAdmin(ServiceAdmin):
         else:
             data = {k: v for k, v in form.cleaned_data.items() if k != "therapist"}
             saved = services.financial_record_create(
-                therapist=self.acting_therapist(request, form), actor=acting_user(request), **data,
+                therapist=self.acting_therapist(request, form),
+                actor=acting_user(request),
+                **data,
             )
         adopt(obj, saved)
 
@@ -92,14 +112,28 @@ class FinancialRecordAdmin(ServiceAdmin):
 
     @admin.action(description="Mark as paid today")
     def mark_paid_today(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self.run_bulk(request, queryset, lambda r: services.financial_record_pay(
-            record=r, paid_date=timezone.localdate(), payment_method=r.payment_method or "other",
-            actor=acting_user(request),
-        ), "Marked {count} bill{s} as paid.")
+        self.run_bulk(
+            request,
+            queryset,
+            lambda r: services.financial_record_pay(
+                record=r,
+                paid_date=timezone.localdate(),
+                payment_method=r.payment_method or "other",
+                actor=acting_user(request),
+            ),
+            "Marked {count} bill{s} as paid.",
+        )
 
     @admin.action(description="Void selected bills")
     def void_records(self, request: HttpRequest, queryset: QuerySet) -> None:
         reason = f"Voided in the admin by {request.user.get_username()}"
-        self.run_bulk(request, queryset, lambda r: services.financial_record_void(
-            record=r, reason=reason, actor=acting_user(request),
-        ), "Voided {count} bill{s}.")
+        self.run_bulk(
+            request,
+            queryset,
+            lambda r: services.financial_record_void(
+                record=r,
+                reason=reason,
+                actor=acting_user(request),
+            ),
+            "Voided {count} bill{s}.",
+        )

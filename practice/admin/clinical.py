@@ -50,8 +50,16 @@ class AppointmentForm(ServiceForm):
     class Meta:
         model = Appointment
         fields = (
-            "patient", "therapist", "session_type", "scheduled_start", "scheduled_end", "appointment_type",
-            "meeting_url", "location", "preparation_notes", "private_notes",
+            "patient",
+            "therapist",
+            "session_type",
+            "scheduled_start",
+            "scheduled_end",
+            "appointment_type",
+            "meeting_url",
+            "location",
+            "preparation_notes",
+            "private_notes",
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -66,7 +74,8 @@ class AppointmentForm(ServiceForm):
         instance = self.instance
         if instance.scheduled_start and not instance.scheduled_end:
             minutes = (
-                instance.session_type.default_duration_minutes if instance.session_type
+                instance.session_type.default_duration_minutes
+                if instance.session_type
                 else services.DEFAULT_SESSION_MINUTES
             )
             instance.scheduled_end = instance.scheduled_start + timedelta(minutes=minutes)
@@ -75,8 +84,17 @@ class AppointmentForm(ServiceForm):
 @admin.register(Appointment)
 class AppointmentAdmin(ServiceAdmin):
     form = AppointmentForm
-    list_display = ("when", "patient", "therapist", "appointment_type", "status_badge", "session_type",
-                    "scheduled_minutes", "actual_minutes", "overrun_minutes")
+    list_display = (
+        "when",
+        "patient",
+        "therapist",
+        "appointment_type",
+        "status_badge",
+        "session_type",
+        "scheduled_minutes",
+        "actual_minutes",
+        "overrun_minutes",
+    )
     list_display_links = ("when",)
     list_filter = ("status", "appointment_type", "session_type")
     date_hierarchy = "scheduled_start"
@@ -96,13 +114,31 @@ class AppointmentAdmin(ServiceAdmin):
             session.insert(1, "therapist")
         fieldsets: list[tuple[str, dict[str, Any]]] = [
             ("Session", {"fields": session}),
-            ("Where", {"fields": ["location", "meeting_url"],
-                       "description": "An address or room for in-person sessions, a video link for virtual ones."}),
+            (
+                "Where",
+                {
+                    "fields": ["location", "meeting_url"],
+                    "description": "An address or room for in-person sessions, a video link for virtual ones.",
+                },
+            ),
             ("Notes", {"fields": ["preparation_notes", "private_notes"]}),
         ]
         if obj is not None:
-            fieldsets.append(("Record", {"fields": ["status", "cancellation_reason", "actual_start", "actual_end",
-                                                    "created_at", "updated_at"]}))
+            fieldsets.append(
+                (
+                    "Record",
+                    {
+                        "fields": [
+                            "status",
+                            "cancellation_reason",
+                            "actual_start",
+                            "actual_end",
+                            "created_at",
+                            "updated_at",
+                        ]
+                    },
+                )
+            )
         return fieldsets
 
     @admin.display(description="when", ordering="scheduled_start")
@@ -157,15 +193,20 @@ class AppointmentAdmin(ServiceAdmin):
         details = {k: data[k] for k in services.APPOINTMENT_DETAIL_FIELDS if k in data}
         if not change:
             saved = services.appointment_book(
-                therapist=self.acting_therapist(request, form), patient=data["patient"],
-                scheduled_start=data["scheduled_start"], scheduled_end=data.get("scheduled_end"),
-                actor=acting_user(request), **details,
+                therapist=self.acting_therapist(request, form),
+                patient=data["patient"],
+                scheduled_start=data["scheduled_start"],
+                scheduled_end=data.get("scheduled_end"),
+                actor=acting_user(request),
+                **details,
             )
         else:
             saved = obj
             if {"scheduled_start", "scheduled_end"} & set(form.changed_data):
                 saved = services.appointment_reschedule(
-                    appointment=obj, scheduled_start=data["scheduled_start"], scheduled_end=data["scheduled_end"],
+                    appointment=obj,
+                    scheduled_start=data["scheduled_start"],
+                    scheduled_end=data["scheduled_end"],
                     actor=acting_user(request),
                 )
             saved = services.appointment_update_details(appointment=saved, changes=details, actor=acting_user(request))
@@ -177,22 +218,43 @@ class AppointmentAdmin(ServiceAdmin):
 
     @admin.action(description="Mark as completed (as scheduled)")
     def complete_as_scheduled(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self.run_bulk(request, queryset, lambda a: services.appointment_complete(
-            appointment=a, actual_start=a.scheduled_start, actual_end=a.scheduled_end, actor=acting_user(request),
-        ), "Marked {count} appointment{s} as completed.")
+        self.run_bulk(
+            request,
+            queryset,
+            lambda a: services.appointment_complete(
+                appointment=a,
+                actual_start=a.scheduled_start,
+                actual_end=a.scheduled_end,
+                actor=acting_user(request),
+            ),
+            "Marked {count} appointment{s} as completed.",
+        )
 
     @admin.action(description="Mark as no-show")
     def mark_no_show(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self.run_bulk(request, queryset, lambda a: services.appointment_mark_no_show(
-            appointment=a, actor=acting_user(request),
-        ), "Marked {count} appointment{s} as a no-show.")
+        self.run_bulk(
+            request,
+            queryset,
+            lambda a: services.appointment_mark_no_show(
+                appointment=a,
+                actor=acting_user(request),
+            ),
+            "Marked {count} appointment{s} as a no-show.",
+        )
 
     @admin.action(description="Cancel selected appointments")
     def cancel_appointments(self, request: HttpRequest, queryset: QuerySet) -> None:
         reason = f"Cancelled in the admin by {request.user.get_username()}"
-        self.run_bulk(request, queryset, lambda a: services.appointment_cancel(
-            appointment=a, reason=reason, actor=acting_user(request),
-        ), "Cancelled {count} appointment{s}.")
+        self.run_bulk(
+            request,
+            queryset,
+            lambda a: services.appointment_cancel(
+                appointment=a,
+                reason=reason,
+                actor=acting_user(request),
+            ),
+            "Cancelled {count} appointment{s}.",
+        )
 
     def get_urls(self):  # type: ignore[no-untyped-def]
         from practice.admin.pages import schedule_urls
@@ -206,16 +268,31 @@ class AppointmentAdmin(ServiceAdmin):
 
 class SessionNoteForm(ServiceForm):
     tag_names = forms.CharField(
-        required=False, label="Tags", help_text="Comma-separated, e.g. anxiety, progress, homework.",
+        required=False,
+        label="Tags",
+        help_text="Comma-separated, e.g. anxiety, progress, homework.",
         widget=UnfoldAdminTextInputWidget,
     )
 
     class Meta:
         model = SessionNote
         fields = (
-            "patient", "therapist", "appointment", "session_date", "content", "mood_rating", "session_goals",
-            "homework_assigned", "next_session_focus", "is_private", "suicide_risk_level", "crisis_indicators",
-            "safety_plan", "risk_assessed_at", "is_template", "template_name",
+            "patient",
+            "therapist",
+            "appointment",
+            "session_date",
+            "content",
+            "mood_rating",
+            "session_goals",
+            "homework_assigned",
+            "next_session_focus",
+            "is_private",
+            "suicide_risk_level",
+            "crisis_indicators",
+            "safety_plan",
+            "risk_assessed_at",
+            "is_template",
+            "template_name",
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -228,8 +305,14 @@ class SessionNoteForm(ServiceForm):
 
 
 # Room for what each part of a note usually holds: the session itself gets space, the rest a few lines.
-NOTE_TEXT_ROWS = {"content": 8, "session_goals": 2, "homework_assigned": 2, "next_session_focus": 2,
-                  "crisis_indicators": 2, "safety_plan": 3}
+NOTE_TEXT_ROWS = {
+    "content": 8,
+    "session_goals": 2,
+    "homework_assigned": 2,
+    "next_session_focus": 2,
+    "crisis_indicators": 2,
+    "safety_plan": 3,
+}
 
 
 class AmendmentInline(ReadOnlyInline):
@@ -250,7 +333,7 @@ TEMPLATE_FIELDS = ("content", "session_goals", "homework_assigned", "next_sessio
 class AttestationForm(forms.Form):
     attest = forms.BooleanField(
         label="I confirm this note is an accurate and complete record of the session. Once signed it is locked; "
-              "any later correction is added as an amendment.",
+        "any later correction is added as an amendment.",
     )
 
 
@@ -268,6 +351,7 @@ class SessionNoteAdmin(ServiceAdmin):
     def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
         # Amendments exist only on a signed note.
         return super().get_inlines(request, obj) if obj is not None and obj.is_signed else ()
+
     change_form_outer_before_template = "practice/admin/note_tools.html"
     ordering = ("-session_date", "-created_at")
 
@@ -296,13 +380,15 @@ class SessionNoteAdmin(ServiceAdmin):
             session[session.index("tag_names")] = "tag_list"
         fieldsets: list[tuple[str | None, dict[str, Any]]] = [
             ("Session", {"fields": session}),
-            ("Note", {"fields": ["content", "session_goals", "homework_assigned", "next_session_focus",
-                                 "is_private"]}),
-            ("Risk assessment", {
-                "fields": ["suicide_risk_level", "crisis_indicators", "safety_plan", "risk_assessed_at"],
-                "description": "Leave the level blank when risk was not assessed in this session. A high or "
-                               "imminent level needs a safety plan.",
-            }),
+            ("Note", {"fields": ["content", "session_goals", "homework_assigned", "next_session_focus", "is_private"]}),
+            (
+                "Risk assessment",
+                {
+                    "fields": ["suicide_risk_level", "crisis_indicators", "safety_plan", "risk_assessed_at"],
+                    "description": "Leave the level blank when risk was not assessed in this session. A high or "
+                    "imminent level needs a safety plan.",
+                },
+            ),
             ("Template", {"fields": ["is_template", "template_name"], "classes": ["collapse"]}),
         ]
         if obj is not None:
@@ -360,8 +446,11 @@ class SessionNoteAdmin(ServiceAdmin):
             saved = services.session_note_update(note=obj, changes=fields, tags=tags, actor=acting_user(request))
         else:
             saved = services.session_note_create(
-                therapist=self.acting_therapist(request, form), patient=data["patient"], tags=tags,
-                actor=acting_user(request), **fields,
+                therapist=self.acting_therapist(request, form),
+                patient=data["patient"],
+                tags=tags,
+                actor=acting_user(request),
+                **fields,
             )
         adopt(obj, saved)
 
@@ -375,13 +464,18 @@ class SessionNoteAdmin(ServiceAdmin):
         services.session_note_delete(note=obj, actor=acting_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self.run_bulk(request, queryset, lambda n: services.session_note_delete(note=n, actor=acting_user(request)),
-                      "Deleted {count} draft note{s}.")
+        self.run_bulk(
+            request,
+            queryset,
+            lambda n: services.session_note_delete(note=n, actor=acting_user(request)),
+            "Deleted {count} draft note{s}.",
+        )
 
     @admin.action(description="Sign and lock selected notes")
     def sign_notes(self, request: HttpRequest, queryset: QuerySet) -> None:
         self.run_bulk(
-            request, queryset.filter(signed_at__isnull=True),
+            request,
+            queryset.filter(signed_at__isnull=True),
             lambda n: services.session_note_sign(note=n, signed_by=acting_user(request)),
             "Signed and locked {count} note{s}.",
         )
@@ -409,8 +503,14 @@ class SessionNoteAdmin(ServiceAdmin):
                 self.message_user(request, f"Signed and locked: {note}.", messages.SUCCESS)
                 return HttpResponseRedirect(change_url)
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "original": note, "note": note,
-            "title": "Sign and lock", "subtitle": str(note), "form": form, "change_url": change_url,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": note,
+            "note": note,
+            "title": "Sign and lock",
+            "subtitle": str(note),
+            "form": form,
+            "change_url": change_url,
             "tags": sorted(t.name for t in note.tags.all()),
         }
         return TemplateResponse(request, "practice/admin/note_sign.html", context)
@@ -454,7 +554,9 @@ class SessionNoteAmendmentAdmin(ServiceAdmin):
 
     def save_model(self, request: HttpRequest, obj: SessionNoteAmendment, form: Any, change: bool) -> None:
         saved = services.session_note_amend(
-            note=form.cleaned_data["note"], author=acting_user(request), content=form.cleaned_data["content"],
+            note=form.cleaned_data["note"],
+            author=acting_user(request),
+            content=form.cleaned_data["content"],
             reason=form.cleaned_data["reason"],
         )
         adopt(obj, saved)
@@ -507,8 +609,12 @@ class TrackingAdmin(ServiceAdmin):
         type(self).delete_service(entry=obj, actor=acting_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self.run_bulk(request, queryset, lambda e: type(self).delete_service(entry=e, actor=acting_user(request)),
-                      "Deleted entries: {count}.")
+        self.run_bulk(
+            request,
+            queryset,
+            lambda e: type(self).delete_service(entry=e, actor=acting_user(request)),
+            "Deleted entries: {count}.",
+        )
 
 
 @admin.register(MoodEntry)
@@ -530,4 +636,3 @@ class ProgressEntryAdmin(TrackingAdmin):
     list_filter = ("entry_date", "progress_area")
     list_select_related = ("patient", "progress_area")
     ordering = ("-entry_date", "-created_at")
-

@@ -46,7 +46,12 @@ def sparkline(values: list[int], *, width: int = 96, height: int = 28, low: int 
     return format_html(
         '<svg class="ws-spark" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">'
         '<polyline fill="none" stroke="currentColor" stroke-width="2" points="{}"/></svg>',
-        width, height, width, height, label, points,
+        width,
+        height,
+        width,
+        height,
+        label,
+        points,
     )
 
 
@@ -67,8 +72,12 @@ def patient_workspace_view(model_admin: admin.ModelAdmin, request: HttpRequest) 
         card["sparkline"] = sparkline(card["moods"])
         card["initials"] = f"{card['first_name'][:1]}{card['last_name'][:1]}".upper()
     context = {
-        **model_admin.admin_site.each_context(request), "title": "Patients", "subtitle": "Workspace",
-        "cards": cards, "query": query, "show_therapist": _whole_practice(request),
+        **model_admin.admin_site.each_context(request),
+        "title": "Patients",
+        "subtitle": "Workspace",
+        "cards": cards,
+        "query": query,
+        "show_therapist": _whole_practice(request),
         "list_url": reverse("admin:practice_patient_changelist"),
         "can_add": model_admin.has_add_permission(request),
     }
@@ -82,10 +91,14 @@ def schedule_urls(model_admin: admin.ModelAdmin) -> list[URLPattern]:
     site = model_admin.admin_site
     return [
         path("schedule/", site.admin_view(partial(schedule_view, model_admin)), name="practice_appointment_schedule"),
-        path("<uuid:pk>/start/", site.admin_view(partial(session_start_view, model_admin)),
-             name="practice_appointment_start"),
-        path("<uuid:pk>/end/", site.admin_view(partial(session_end_view, model_admin)),
-             name="practice_appointment_end"),
+        path(
+            "<uuid:pk>/start/",
+            site.admin_view(partial(session_start_view, model_admin)),
+            name="practice_appointment_start",
+        ),
+        path(
+            "<uuid:pk>/end/", site.admin_view(partial(session_end_view, model_admin)), name="practice_appointment_end"
+        ),
     ]
 
 
@@ -121,9 +134,14 @@ def schedule_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRe
         row["is_virtual"] = row["appointment_type"] == AppointmentType.VIRTUAL
         row["selected"] = focus is not None and row["id"] == focus.appointment.pk
     context = {
-        **model_admin.admin_site.each_context(request), "title": "Schedule", "subtitle": "Session focus",
-        "upcoming": upcoming, "focus": focus, "therapists": allowed if len(allowed) > 1 else [],
-        "chosen": chosen, "now": timezone.now(),
+        **model_admin.admin_site.each_context(request),
+        "title": "Schedule",
+        "subtitle": "Session focus",
+        "upcoming": upcoming,
+        "focus": focus,
+        "therapists": allowed if len(allowed) > 1 else [],
+        "chosen": chosen,
+        "now": timezone.now(),
         "can_change": model_admin.has_change_permission(request),
         "early_minutes": services.EARLY_START_MINUTES,
     }
@@ -148,7 +166,9 @@ def _session_step(model_admin: admin.ModelAdmin, request: HttpRequest, pk: UUID,
         else:
             fresh = Appointment.objects.get(pk=appointment.pk)
             services.appointment_complete(
-                appointment=fresh, actual_start=fresh.actual_start or timezone.now(), actual_end=timezone.now(),
+                appointment=fresh,
+                actual_start=fresh.actual_start or timezone.now(),
+                actual_end=timezone.now(),
                 actor=acting_user(request),
             )
             model_admin.message_user(request, f"Session ended and recorded: {appointment}.", messages.SUCCESS)
@@ -168,20 +188,35 @@ def session_end_view(model_admin: admin.ModelAdmin, request: HttpRequest, pk: UU
 # --- the financial overview -------------------------------------------------------------------------------
 
 PERIOD_LABELS = {"all": "All time", "week": "Last 7 days", "month": "Last month", "quarter": "Last 3 months"}
-STATUS_LABELS = {"": "All statuses", PaymentStatus.PAID: "Paid", PaymentStatus.PENDING: "Pending",
-                 PaymentStatus.OVERDUE: "Overdue"}
-STATUS_ICONS = {PaymentStatus.PAID: "check_circle", PaymentStatus.PENDING: "schedule",
-                PaymentStatus.OVERDUE: "error", PaymentStatus.CANCELLED: "block", PaymentStatus.REFUNDED: "undo"}
+STATUS_LABELS = {
+    "": "All statuses",
+    PaymentStatus.PAID: "Paid",
+    PaymentStatus.PENDING: "Pending",
+    PaymentStatus.OVERDUE: "Overdue",
+}
+STATUS_ICONS = {
+    PaymentStatus.PAID: "check_circle",
+    PaymentStatus.PENDING: "schedule",
+    PaymentStatus.OVERDUE: "error",
+    PaymentStatus.CANCELLED: "block",
+    PaymentStatus.REFUNDED: "undo",
+}
 RECORDS_SHOWN = 100
 
 
 def financial_urls(model_admin: admin.ModelAdmin) -> list[URLPattern]:
     site = model_admin.admin_site
     return [
-        path("overview/", site.admin_view(partial(financial_overview_view, model_admin)),
-             name="practice_financialrecord_overview"),
-        path("overview/export.csv", site.admin_view(partial(financial_export_view, model_admin)),
-             name="practice_financialrecord_export"),
+        path(
+            "overview/",
+            site.admin_view(partial(financial_overview_view, model_admin)),
+            name="practice_financialrecord_overview",
+        ),
+        path(
+            "overview/export.csv",
+            site.admin_view(partial(financial_export_view, model_admin)),
+            name="practice_financialrecord_export",
+        ),
     ]
 
 
@@ -197,15 +232,26 @@ def _financial_filters(request: HttpRequest) -> dict[str, Any]:
     if therapist is None and not _whole_practice(request):
         therapist = allowed[0] if allowed else None
     today = timezone.localdate()
-    return {"period": period, "status": status, "therapist": therapist, "therapists": allowed, "today": today,
-            "since": selectors.financial_period_start(period, today)}
+    return {
+        "period": period,
+        "status": status,
+        "therapist": therapist,
+        "therapists": allowed,
+        "today": today,
+        "since": selectors.financial_period_start(period, today),
+    }
 
 
 def _records(filters: dict[str, Any]) -> Any:
     return (
-        selectors.financial_records(therapist=filters["therapist"], since=filters["since"],
-                                    status=filters["status"] or None, today=filters["today"])
-        .select_related("patient", "therapist").order_by("-record_date", "-created_at")
+        selectors.financial_records(
+            therapist=filters["therapist"],
+            since=filters["since"],
+            status=filters["status"] or None,
+            today=filters["today"],
+        )
+        .select_related("patient", "therapist")
+        .order_by("-record_date", "-created_at")
     )
 
 
@@ -222,49 +268,91 @@ def financial_overview_view(model_admin: admin.ModelAdmin, request: HttpRequest)
     if not _whole_practice(request) and _therapist(request) is None:
         raise PermissionDenied
     filters = _financial_filters(request)
-    overview = selectors.financial_overview(therapist=filters["therapist"], since=filters["since"],
-                                            status=filters["status"] or None, today=filters["today"])
-    records = list(_records(filters)[:RECORDS_SHOWN + 1])
+    overview = selectors.financial_overview(
+        therapist=filters["therapist"], since=filters["since"], status=filters["status"] or None, today=filters["today"]
+    )
+    records = list(_records(filters)[: RECORDS_SHOWN + 1])
     rows = []
     for record in records[:RECORDS_SHOWN]:
         shown = _shown_status(record, filters["today"])
-        rows.append({"record": record, "status": shown, "status_label": PaymentStatus(shown).label,
-                     "icon": STATUS_ICONS[PaymentStatus(shown)]})
-    trend = selectors.revenue_by_month(therapist=filters["therapist"], since=filters["since"],
-                                       status=filters["status"] or None, today=filters["today"])
-    query = {k: v for k, v in (("period", filters["period"]), ("status", filters["status"]),
-                               ("therapist", filters["therapist"].pk if filters["therapist"] else "")) if v}
+        rows.append(
+            {
+                "record": record,
+                "status": shown,
+                "status_label": PaymentStatus(shown).label,
+                "icon": STATUS_ICONS[PaymentStatus(shown)],
+            }
+        )
+    trend = selectors.revenue_by_month(
+        therapist=filters["therapist"], since=filters["since"], status=filters["status"] or None, today=filters["today"]
+    )
+    query = {
+        k: v
+        for k, v in (
+            ("period", filters["period"]),
+            ("status", filters["status"]),
+            ("therapist", filters["therapist"].pk if filters["therapist"] else ""),
+        )
+        if v
+    }
     percent = overview.paid_percent
     context = {
-        **model_admin.admin_site.each_context(request), "title": "Financial overview",
-        "subtitle": "Revenue and patient payments", "overview": overview, "rows": rows,
-        "more": len(records) > RECORDS_SHOWN, "shown": RECORDS_SHOWN,
+        **model_admin.admin_site.each_context(request),
+        "title": "Financial overview",
+        "subtitle": "Revenue and patient payments",
+        "overview": overview,
+        "rows": rows,
+        "more": len(records) > RECORDS_SHOWN,
+        "shown": RECORDS_SHOWN,
         "paid_percent": f"{percent if percent is not None else 0:.1f}",
-        "periods": PERIOD_LABELS, "statuses": STATUS_LABELS, "filters": filters,
+        "periods": PERIOD_LABELS,
+        "statuses": STATUS_LABELS,
+        "filters": filters,
         "period_label": PERIOD_LABELS[filters["period"]],
         "pick_therapist": _whole_practice(request),
         "export_url": reverse("admin:practice_financialrecord_export") + (f"?{urlencode(query)}" if query else ""),
         "list_url": reverse("admin:practice_financialrecord_changelist"),
         "chart": {
-            "labels": [f"{row['month']:%b %Y}" for row in trend], "min": 0,
-            "series": [{"label": "Billed", "data": [float(row["billed"]) for row in trend]},
-                       {"label": "Paid", "data": [float(row["paid"]) for row in trend]}],
+            "labels": [f"{row['month']:%b %Y}" for row in trend],
+            "min": 0,
+            "series": [
+                {"label": "Billed", "data": [float(row["billed"]) for row in trend]},
+                {"label": "Paid", "data": [float(row["paid"]) for row in trend]},
+            ],
         },
-        "trend": trend, "currency": display.currency_code(),
+        "trend": trend,
+        "currency": display.currency_code(),
     }
     return TemplateResponse(request, "practice/admin/financial_overview.html", context)
 
 
 def _export_rows(records: Any, today: date) -> Iterator[list[str]]:
-    yield ["Date", "Patient", "Therapist", "Type", "Session type", f"Amount ({display.currency_code()})", "Status",
-           "Due date", "Paid date", "Invoice number", "Patient responsibility"]
+    yield [
+        "Date",
+        "Patient",
+        "Therapist",
+        "Type",
+        "Session type",
+        f"Amount ({display.currency_code()})",
+        "Status",
+        "Due date",
+        "Paid date",
+        "Invoice number",
+        "Patient responsibility",
+    ]
     for record in records.iterator(chunk_size=2000):
         yield [
-            record.record_date.isoformat(), record.patient.full_name, record.therapist.full_name,
-            record.get_record_type_display(), record.session_type, f"{record.amount:.2f}",
+            record.record_date.isoformat(),
+            record.patient.full_name,
+            record.therapist.full_name,
+            record.get_record_type_display(),
+            record.session_type,
+            f"{record.amount:.2f}",
             PaymentStatus(_shown_status(record, today)).label,
-            record.due_date.isoformat() if record.due_date else "", record.paid_date.isoformat() if record.paid_date
-            else "", record.invoice_number, f"{record.patient_responsibility:.2f}",
+            record.due_date.isoformat() if record.due_date else "",
+            record.paid_date.isoformat() if record.paid_date else "",
+            record.invoice_number,
+            f"{record.patient_responsibility:.2f}",
         ]
 
 

@@ -137,8 +137,13 @@ class TagAdmin(LookupAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # G3 – practice-wide numbers; a therapist's own are selectors.tag_usage.
-        return super().get_queryset(request).annotate(
-            usage_count=Count("note_tags"), last_used=Max("note_tags__note__session_date"),
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                usage_count=Count("note_tags"),
+                last_used=Max("note_tags__note__session_date"),
+            )
         )
 
     @admin.display(ordering="usage_count")
@@ -187,24 +192,38 @@ class PatientAdmin(ServiceAdmin):
             fieldsets.append(("Record", {"fields": ["archived_at", "created_at", "updated_at"]}))
         if _whole_practice(request):
             # Linking a portal login is the practice's job, not the clinician's, and rarely needed: last.
-            fieldsets.append(("Patient portal login", {
-                "fields": ["user"],
-                "description": "Only patient accounts are listed (no staff login can become a patient's).",
-            }))
+            fieldsets.append(
+                (
+                    "Patient portal login",
+                    {
+                        "fields": ["user"],
+                        "description": "Only patient accounts are listed (no staff login can become a patient's).",
+                    },
+                )
+            )
         return fieldsets
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "user":
             # Patient accounts only: no staff, no therapist logins, none already linked to another patient.
             object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-            kwargs["queryset"] = User.objects.filter(
-                is_staff=False, is_superuser=False, therapist_profile__isnull=True,
-            ).filter(Q(patient_profile__isnull=True) | Q(patient_profile__pk=object_id)).order_by("username")
+            kwargs["queryset"] = (
+                User.objects.filter(
+                    is_staff=False,
+                    is_superuser=False,
+                    therapist_profile__isnull=True,
+                )
+                .filter(Q(patient_profile__isnull=True) | Q(patient_profile__pk=object_id))
+                .order_by("username")
+            )
             kwargs["form_class"] = PortalLoginField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str,
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        search_term: str,
     ) -> tuple[QuerySet, bool]:
         # G1: substring or fuzzy (trigram) match on the full name, served by the GIN index.
         return selectors.patient_search(patients=queryset, query=search_term), False
@@ -231,14 +250,18 @@ class PatientAdmin(ServiceAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         self.run_bulk(
-            request, queryset, lambda p: services.patient_delete(patient=p, actor=acting_user(request)),
+            request,
+            queryset,
+            lambda p: services.patient_delete(patient=p, actor=acting_user(request)),
             "Deleted {count} patient{s}.",
         )
 
     @admin.action(description="Archive selected patients")
     def archive_patients(self, request: HttpRequest, queryset: QuerySet) -> None:
         self.run_bulk(
-            request, queryset, lambda p: services.patient_archive(patient=p, actor=acting_user(request)),
+            request,
+            queryset,
+            lambda p: services.patient_archive(patient=p, actor=acting_user(request)),
             "Archived {count} patient{s}.",
         )
 
@@ -250,4 +273,3 @@ class PatientAdmin(ServiceAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return sees_clinical(request) and super().has_module_permission(request)
-

@@ -44,20 +44,28 @@ def therapist_home_view(request: HttpRequest, context: dict[str, Any]) -> Templa
     therapist = _therapist(request)
     assert therapist is not None
     home = workspace.therapist_home(therapist=therapist)
-    context.update({
-        "title": f"Today, {display.date_label(home.today)}", "subtitle": therapist.full_name, "home": home,
-        "calendar_url": reverse("admin:practice_appointment_calendar"),
-    })
+    context.update(
+        {
+            "title": f"Today, {display.date_label(home.today)}",
+            "subtitle": therapist.full_name,
+            "home": home,
+            "calendar_url": reverse("admin:practice_appointment_calendar"),
+        }
+    )
     return TemplateResponse(request, "practice/admin/home_therapist.html", context)
 
 
 def manager_home_view(request: HttpRequest, context: dict[str, Any]) -> TemplateResponse:
     home = workspace.practice_home()
-    context.update({
-        "title": f"The practice today, {display.date_label(home.today)}", "home": home,
-        "totals": home.totals, "clinical_hours": settings.WORKSPACE_CLINICAL_HOURS_PER_WEEK,
-        "calendar_url": reverse("admin:practice_appointment_calendar"),
-    })
+    context.update(
+        {
+            "title": f"The practice today, {display.date_label(home.today)}",
+            "home": home,
+            "totals": home.totals,
+            "clinical_hours": settings.WORKSPACE_CLINICAL_HOURS_PER_WEEK,
+            "calendar_url": reverse("admin:practice_appointment_calendar"),
+        }
+    )
     return TemplateResponse(request, "practice/admin/home_manager.html", context)
 
 
@@ -80,7 +88,10 @@ def _chart_series(chart: workspace.PatientChart) -> dict[str, Any]:
         {"label": "Sleep", "data": [m.sleep_quality for m in moods]},
     ]
     mood = {
-        "labels": [display.date_label(m.entry_date, weekday=False) for m in moods], "min": 1, "max": 10, "step": 1,
+        "labels": [display.date_label(m.entry_date, weekday=False) for m in moods],
+        "min": 1,
+        "max": 10,
+        "step": 1,
         # A scale nobody recorded draws nothing but a legend entry: leave it out.
         "series": [line for line in lines if any(value is not None for value in line["data"])],
     }
@@ -96,11 +107,20 @@ def _chart_series(chart: workspace.PatientChart) -> dict[str, Any]:
         toward_target = (
             max(0, min(100, round(100 * (area.latest - area.baseline) / span))) if span > 0 else None  # type: ignore[operator]
         )
-        progress.append({
-            "id": f"progress-{index}", "area": area, "toward_target": toward_target,
-            "data": {"labels": [display.date_label(day, weekday=False) for day, _ in area.points],
-                     "series": series, "min": 1, "max": 10, "step": 1},
-        })
+        progress.append(
+            {
+                "id": f"progress-{index}",
+                "area": area,
+                "toward_target": toward_target,
+                "data": {
+                    "labels": [display.date_label(day, weekday=False) for day, _ in area.points],
+                    "series": series,
+                    "min": 1,
+                    "max": 10,
+                    "step": 1,
+                },
+            }
+        )
     return {"mood": mood, "progress": progress}
 
 
@@ -118,9 +138,15 @@ def patient_chart_view(model_admin: admin.ModelAdmin, request: HttpRequest, pk: 
         "bill": reverse("admin:practice_financialrecord_add") + f"?patient={patient.pk}",
     }
     context = {
-        **model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, "original": patient,
-        "title": patient.full_name, "subtitle": "Patient chart", "chart": chart, "summary": chart.summary,
-        "series": _chart_series(chart), "add": add,
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "original": patient,
+        "title": patient.full_name,
+        "subtitle": "Patient chart",
+        "chart": chart,
+        "summary": chart.summary,
+        "series": _chart_series(chart),
+        "add": add,
         "edit_url": reverse("admin:practice_patient_change", args=[patient.pk]),
         "show_therapist": _whole_practice(request),
     }
@@ -137,8 +163,10 @@ def calendar_urls(model_admin: admin.ModelAdmin) -> list[URLPattern]:
 
 SLOT_MINUTES = 30
 STATUS_CLASSES = {
-    AppointmentStatus.SCHEDULED: "scheduled", AppointmentStatus.COMPLETED: "completed",
-    AppointmentStatus.CANCELLED: "cancelled", AppointmentStatus.NO_SHOW: "no-show",
+    AppointmentStatus.SCHEDULED: "scheduled",
+    AppointmentStatus.COMPLETED: "completed",
+    AppointmentStatus.CANCELLED: "cancelled",
+    AppointmentStatus.NO_SHOW: "no-show",
 }
 
 
@@ -174,7 +202,8 @@ class CalendarDay:
         """The day's bookable half hours as links: up to 24 a day, built here rather than by a template loop
         (calendar week 33 -> 25 ms on the bench database, issue 12)."""
         return format_html_join(
-            "", '<a class="ws-cal-slot" href="{}" style="top: {}%; height: {}%"><span class="sr-only">{}</span></a>',
+            "",
+            '<a class="ws-cal-slot" href="{}" style="top: {}%; height: {}%"><span class="sr-only">{}</span></a>',
             ((slot.url, f"{slot.top:.4f}", f"{slot.height:.4f}", slot.label) for slot in self.slots),
         )
 
@@ -250,11 +279,17 @@ def calendar_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRe
             length = max((a.scheduled_end - a.scheduled_start) / timedelta(minutes=1), 15)
             lane, width = lanes[a.pk]
             who = f" ({a.therapist.full_name})" if len(chosen) > 1 else ""
-            events.append(CalendarEvent(
-                appointment=a, top=100 * top / span, height=100 * min(length, span - top) / span, lane=lane,
-                lanes=width, status_class=STATUS_CLASSES[AppointmentStatus(a.status)],
-                label=f"{display.time_range_label(a.scheduled_start, a.scheduled_end)} {a.patient.full_name}{who}",
-            ))
+            events.append(
+                CalendarEvent(
+                    appointment=a,
+                    top=100 * top / span,
+                    height=100 * min(length, span - top) / span,
+                    lane=lane,
+                    lanes=width,
+                    status_class=STATUS_CLASSES[AppointmentStatus(a.status)],
+                    label=f"{display.time_range_label(a.scheduled_start, a.scheduled_end)} {a.patient.full_name}{who}",
+                )
+            )
         slots = []
         if can_book:
             for minute in range(0, span, SLOT_MINUTES):
@@ -266,12 +301,15 @@ def calendar_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRe
                 query = f"?scheduled_start={day.isoformat()}T{hour:02d}:{minutes:02d}"
                 if book_therapist is not None and _whole_practice(request):
                     query += f"&therapist={book_therapist}"
-                slots.append(CalendarSlot(
-                    top=100 * minute / span, height=100 * SLOT_MINUTES / span, url=add_url + query,
-                    label=f"Book {day_label}, {display.clock_label(hour, minutes)}",
-                ))
-        calendar_days.append(CalendarDay(day=day, label=day_label, is_today=day == today, events=events,
-                                         slots=slots))
+                slots.append(
+                    CalendarSlot(
+                        top=100 * minute / span,
+                        height=100 * SLOT_MINUTES / span,
+                        url=add_url + query,
+                        label=f"Book {day_label}, {display.clock_label(hour, minutes)}",
+                    )
+                )
+        calendar_days.append(CalendarDay(day=day, label=day_label, is_today=day == today, events=events, slots=slots))
 
     step = timedelta(days=1 if view == "day" else 7)
 
@@ -283,22 +321,35 @@ def calendar_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRe
         return "?" + query
 
     hours = [
-        {"label": display.time_label(workspace.local_midnight(first) + timedelta(hours=h)),
-         "top": 100 * (h - first_hour) * 60 / span}
+        {
+            "label": display.time_label(workspace.local_midnight(first) + timedelta(hours=h)),
+            "top": 100 * (h - first_hour) * 60 / span,
+        }
         for h in range(first_hour, last_hour)
     ]
     title = (
-        f"{display.date_label(days[0])}" if view == "day"
+        f"{display.date_label(days[0])}"
+        if view == "day"
         else f"Week of {display.date_label(days[0])} – {display.date_label(days[-1])}"
     )
     context = {
-        **model_admin.admin_site.each_context(request), "title": title, "subtitle": "Calendar", "view": view,
-        "days": calendar_days, "hours": hours,
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "subtitle": "Calendar",
+        "view": view,
+        "days": calendar_days,
+        "hours": hours,
         "height_px": (last_hour - first_hour) * 64,
-        "allowed": allowed, "chosen": {t.pk for t in chosen}, "pick_therapists": _whole_practice(request),
-        "previous_url": link(date=(first - step).isoformat()), "next_url": link(date=(first + step).isoformat()),
-        "today_url": link(date=today.isoformat()), "week_url": link(view="week"), "day_url": link(view="day"),
-        "anchor": first.isoformat(), "can_book": can_book,
+        "allowed": allowed,
+        "chosen": {t.pk for t in chosen},
+        "pick_therapists": _whole_practice(request),
+        "previous_url": link(date=(first - step).isoformat()),
+        "next_url": link(date=(first + step).isoformat()),
+        "today_url": link(date=today.isoformat()),
+        "week_url": link(view="week"),
+        "day_url": link(view="day"),
+        "anchor": first.isoformat(),
+        "can_book": can_book,
         "list_url": reverse("admin:practice_appointment_changelist"),
     }
     return TemplateResponse(request, "practice/admin/calendar.html", context)
@@ -317,27 +368,61 @@ def _with_perm(perm: str, check: Callable[[HttpRequest], bool]) -> Callable[[Htt
 
 workspace_site().register_home(Home(name="practice", order=10, applies=_manager, view=manager_home_view))
 workspace_site().register_home(Home(name="therapist", order=20, applies=is_clinician, view=therapist_home_view))
-workspace_site().register_navigation(NavGroup(title="Practice", order=10, items=(
-    NavItem("Today", "today", "admin:index", sees_clinical),
-    NavItem("Patients", "group", "admin:practice_patient_workspace",
-            _with_perm("practice.view_patient", sees_clinical), section="admin:practice_patient_changelist"),
-    NavItem("Schedule", "schedule", "admin:practice_appointment_schedule",
-            _with_perm("practice.view_appointment", sees_clinical)),
-    NavItem("Calendar", "calendar_month", "admin:practice_appointment_calendar",
-            _with_perm("practice.view_appointment", sees_clinical), section="admin:practice_appointment_changelist"),
-    NavItem("Notes", "edit_note", "admin:practice_sessionnote_changelist",
-            _with_perm("practice.view_sessionnote", sees_clinical)),
-    NavItem("Billing", "payments", "admin:practice_financialrecord_overview",
-            _with_perm("practice.view_financialrecord", sees_clinical),
-            section="admin:practice_financialrecord_changelist"),
-)))
-workspace_site().register_navigation(NavGroup(title="Practice records", order=20, items=(
-    NavItem("Therapists", "badge", "admin:practice_therapist_changelist", _manager),
-    NavItem("Appointments (list)", "event_list", "admin:practice_appointment_changelist", _manager),
-    NavItem("Mood entries", "mood", "admin:practice_moodentry_changelist", _manager),
-    NavItem("Progress entries", "trending_up", "admin:practice_progressentry_changelist", _manager),
-    NavItem("Amendments", "history_edu", "admin:practice_sessionnoteamendment_changelist", _manager),
-    NavItem("Session types", "category", "admin:practice_sessiontype_changelist", _manager),
-    NavItem("Tags", "sell", "admin:practice_tag_changelist", _manager),
-    NavItem("Progress areas", "flag", "admin:practice_progressarea_changelist", _manager),
-)))
+workspace_site().register_navigation(
+    NavGroup(
+        title="Practice",
+        order=10,
+        items=(
+            NavItem("Today", "today", "admin:index", sees_clinical),
+            NavItem(
+                "Patients",
+                "group",
+                "admin:practice_patient_workspace",
+                _with_perm("practice.view_patient", sees_clinical),
+                section="admin:practice_patient_changelist",
+            ),
+            NavItem(
+                "Schedule",
+                "schedule",
+                "admin:practice_appointment_schedule",
+                _with_perm("practice.view_appointment", sees_clinical),
+            ),
+            NavItem(
+                "Calendar",
+                "calendar_month",
+                "admin:practice_appointment_calendar",
+                _with_perm("practice.view_appointment", sees_clinical),
+                section="admin:practice_appointment_changelist",
+            ),
+            NavItem(
+                "Notes",
+                "edit_note",
+                "admin:practice_sessionnote_changelist",
+                _with_perm("practice.view_sessionnote", sees_clinical),
+            ),
+            NavItem(
+                "Billing",
+                "payments",
+                "admin:practice_financialrecord_overview",
+                _with_perm("practice.view_financialrecord", sees_clinical),
+                section="admin:practice_financialrecord_changelist",
+            ),
+        ),
+    )
+)
+workspace_site().register_navigation(
+    NavGroup(
+        title="Practice records",
+        order=20,
+        items=(
+            NavItem("Therapists", "badge", "admin:practice_therapist_changelist", _manager),
+            NavItem("Appointments (list)", "event_list", "admin:practice_appointment_changelist", _manager),
+            NavItem("Mood entries", "mood", "admin:practice_moodentry_changelist", _manager),
+            NavItem("Progress entries", "trending_up", "admin:practice_progressentry_changelist", _manager),
+            NavItem("Amendments", "history_edu", "admin:practice_sessionnoteamendment_changelist", _manager),
+            NavItem("Session types", "category", "admin:practice_sessiontype_changelist", _manager),
+            NavItem("Tags", "sell", "admin:practice_tag_changelist", _manager),
+            NavItem("Progress areas", "flag", "admin:practice_progressarea_changelist", _manager),
+        ),
+    )
+)

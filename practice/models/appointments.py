@@ -34,24 +34,34 @@ class Appointment(TimeStampedModel):
     Type = AppointmentType
 
     patient = models.ForeignKey(
-        "practice.Patient", on_delete=models.CASCADE, related_name="appointments",
+        "practice.Patient",
+        on_delete=models.CASCADE,
+        related_name="appointments",
         # Covered by the (patient, scheduled_start) index below.
         db_index=False,
     )
     therapist = models.ForeignKey(
-        "practice.Therapist", on_delete=models.PROTECT, related_name="appointments",
+        "practice.Therapist",
+        on_delete=models.PROTECT,
+        related_name="appointments",
         # Covered by the (therapist, scheduled_start) indexes and the exclusion constraint's GiST index.
         db_index=False,
     )
     session_type = models.ForeignKey(
-        "practice.SessionType", null=True, blank=True, on_delete=models.PROTECT, related_name="appointments",
+        "practice.SessionType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
     )
     scheduled_start = models.DateTimeField()
     scheduled_end = models.DateTimeField()
     actual_start = models.DateTimeField(null=True, blank=True)
     actual_end = models.DateTimeField(null=True, blank=True)
     appointment_type = models.CharField(
-        max_length=20, choices=AppointmentType.choices, default=AppointmentType.IN_PERSON,
+        max_length=20,
+        choices=AppointmentType.choices,
+        default=AppointmentType.IN_PERSON,
     )
     status = models.CharField(max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.SCHEDULED)
     meeting_url = models.URLField(max_length=500, blank=True, help_text="For virtual sessions.")
@@ -93,14 +103,16 @@ class Appointment(TimeStampedModel):
             models.Index(fields=["therapist", "scheduled_start"], name="practice_appt_therapist_start"),
             # upcoming_appointments: a therapist's scheduled appointments from now, by start.
             models.Index(
-                fields=["therapist", "scheduled_start"], condition=Q(status=AppointmentStatus.SCHEDULED),
+                fields=["therapist", "scheduled_start"],
+                condition=Q(status=AppointmentStatus.SCHEDULED),
                 name="practice_appt_upcoming",
             ),
             # Next session per patient (G2 subquery) and the patient's appointment history.
             models.Index(fields=["patient", "scheduled_start"], name="practice_appt_patient_start"),
             # appointment_duration_report: a therapist's completed sessions by start.
             models.Index(
-                fields=["therapist", "scheduled_start"], condition=Q(status=AppointmentStatus.COMPLETED),
+                fields=["therapist", "scheduled_start"],
+                condition=Q(status=AppointmentStatus.COMPLETED),
                 name="practice_appt_completed",
             ),
         ]

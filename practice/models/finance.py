@@ -50,16 +50,22 @@ class FinancialRecord(TimeStampedModel):
     Status = PaymentStatus
 
     patient = models.ForeignKey(
-        "practice.Patient", related_name="financial_records",
+        "practice.Patient",
+        related_name="financial_records",
         # Financial records are kept with the patient; archive the patient instead of deleting it.
         on_delete=models.PROTECT,
     )
     appointment = models.ForeignKey(
-        "practice.Appointment", null=True, blank=True, on_delete=models.SET_NULL,
+        "practice.Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="financial_records",
     )
     therapist = models.ForeignKey(
-        "practice.Therapist", on_delete=models.PROTECT, related_name="financial_records",
+        "practice.Therapist",
+        on_delete=models.PROTECT,
+        related_name="financial_records",
         # Covered by the (therapist, record_date) index below.
         db_index=False,
     )
@@ -74,7 +80,9 @@ class FinancialRecord(TimeStampedModel):
     payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices, blank=True)
     late_fee = models.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, default=Decimal("0.00"))
     discount_applied = models.DecimalField(
-        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, default=Decimal("0.00"),
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        default=Decimal("0.00"),
     )
     notes = models.TextField(blank=True)
     due_date = models.DateField(null=True, blank=True)
@@ -87,19 +95,32 @@ class FinancialRecord(TimeStampedModel):
     insurance_claim_id = models.CharField(max_length=100, blank=True)
     insurance_claim_status = models.CharField(max_length=20, choices=InsuranceClaimStatus.choices, blank=True)
     coverage_percent = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True, help_text="Share of the bill the insurer pays.",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Share of the bill the insurer pays.",
     )
     copay_amount = models.DecimalField(
-        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, null=True, blank=True,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        null=True,
+        blank=True,
         help_text="Fixed amount the patient pays; the insurer pays the rest.",
     )
     # Maintained by the ``patient_responsibility`` trigger below (not GeneratedField: its system check needs
     # a live database connection, which would break ``check --deploy`` in CI).
     insurer_amount = models.DecimalField(
-        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, default=Decimal("0.00"), editable=False,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        default=Decimal("0.00"),
+        editable=False,
     )
     patient_responsibility = models.DecimalField(
-        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, default=Decimal("0.00"), editable=False,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        default=Decimal("0.00"),
+        editable=False,
     )
 
     class Meta:
@@ -122,7 +143,8 @@ class FinancialRecord(TimeStampedModel):
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="practice_financialrecord_amount_non_negative"),
             models.CheckConstraint(
-                condition=Q(late_fee__gte=0), name="practice_financialrecord_late_fee_non_negative",
+                condition=Q(late_fee__gte=0),
+                name="practice_financialrecord_late_fee_non_negative",
             ),
             models.CheckConstraint(
                 condition=Q(discount_applied__gte=0) & Q(discount_applied__lte=F("amount")),
@@ -153,7 +175,8 @@ class FinancialRecord(TimeStampedModel):
                 name="practice_financialrecord_due_on_or_after_record",
             ),
             models.UniqueConstraint(
-                fields=["therapist", "invoice_number"], condition=~Q(invoice_number=""),
+                fields=["therapist", "invoice_number"],
+                condition=~Q(invoice_number=""),
                 name="practice_financialrecord_invoice_per_therapist_unique",
                 violation_error_message="This invoice number is already used by this therapist.",
             ),

@@ -15,6 +15,9 @@ def clinical_history() -> Callable[[Any], Any]:
     (set by ``HistoryMiddleware`` in requests, by ``pghistory.context`` in services and commands).
     """
     return pghistory.track(
-        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-        context_field=pghistory.ContextForeignKey(), append_only=True,
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        context_field=pghistory.ContextForeignKey(),
+        append_only=True,
     )

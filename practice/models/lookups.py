@@ -26,7 +26,8 @@ class SessionType(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(Lower("name"), name="practice_sessiontype_name_ci_unique"),
             models.CheckConstraint(
-                condition=Q(default_duration_minutes__gt=0), name="practice_sessiontype_duration_positive",
+                condition=Q(default_duration_minutes__gt=0),
+                name="practice_sessiontype_duration_positive",
             ),
             models.CheckConstraint(
                 condition=Q(default_rate__isnull=True) | Q(default_rate__gte=0),
@@ -62,7 +63,9 @@ class Tag(TimeStampedModel):
 
     name = models.CharField(max_length=50)
     color = models.CharField(
-        max_length=7, default="#6B7280", validators=[RegexValidator(HEX_COLOUR, "Use a hex colour like #6B7280.")],
+        max_length=7,
+        default="#6B7280",
+        validators=[RegexValidator(HEX_COLOUR, "Use a hex colour like #6B7280.")],
     )
     description = models.TextField(blank=True)
 

@@ -64,17 +64,24 @@ class SessionNote(TimeStampedModel):
     RiskLevel = RiskLevel
 
     appointment = models.ForeignKey(
-        "practice.Appointment", null=True, blank=True, related_name="session_notes",
+        "practice.Appointment",
+        null=True,
+        blank=True,
+        related_name="session_notes",
         # The original cascaded: deleting an appointment deleted the clinical record. Now the note stays.
         on_delete=models.SET_NULL,
     )
     patient = models.ForeignKey(
-        "practice.Patient", on_delete=models.PROTECT, related_name="session_notes",
+        "practice.Patient",
+        on_delete=models.PROTECT,
+        related_name="session_notes",
         # Covered by the (patient, session_date) index below.
         db_index=False,
     )
     therapist = models.ForeignKey(
-        "practice.Therapist", on_delete=models.PROTECT, related_name="session_notes",
+        "practice.Therapist",
+        on_delete=models.PROTECT,
+        related_name="session_notes",
         # Covered by the (therapist, session_date) index below.
         db_index=False,
     )
@@ -93,7 +100,10 @@ class SessionNote(TimeStampedModel):
 
     # G7: risk assessment.
     suicide_risk_level = models.CharField(
-        max_length=10, choices=RiskLevel.choices, blank=True, help_text="Blank: not assessed in this session.",
+        max_length=10,
+        choices=RiskLevel.choices,
+        blank=True,
+        help_text="Blank: not assessed in this session.",
     )
     crisis_indicators = ArrayField(models.CharField(max_length=200), default=list, blank=True)
     safety_plan = models.TextField(blank=True)
@@ -102,7 +112,11 @@ class SessionNote(TimeStampedModel):
     # Sign and lock.
     signed_at = models.DateTimeField(null=True, blank=True, editable=False)
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
         related_name="signed_session_notes",
     )
 
@@ -147,7 +161,8 @@ class SessionNote(TimeStampedModel):
             models.Index(fields=["therapist", "-session_date"], name="practice_note_therapist_date"),
             # at_risk_patients (G7): latest risk assessment per patient, only assessed notes.
             models.Index(
-                fields=["patient", "-risk_assessed_at"], condition=Q(risk_assessed_at__isnull=False),
+                fields=["patient", "-risk_assessed_at"],
+                condition=Q(risk_assessed_at__isnull=False),
                 name="practice_note_risk_assessed",
             ),
         ]
@@ -177,7 +192,8 @@ class NoteTag(TimeStampedModel):
 
     note = models.ForeignKey("practice.SessionNote", on_delete=models.CASCADE, related_name="note_tags")
     tag = models.ForeignKey(
-        "practice.Tag", related_name="note_tags",
+        "practice.Tag",
+        related_name="note_tags",
         # The original cascaded; removing a tag would silently rewrite clinical records, so it is protected.
         on_delete=models.PROTECT,
     )

@@ -29,13 +29,19 @@ class Patient(TimeStampedModel):
     Status = PatientStatus
 
     therapist = models.ForeignKey(
-        "practice.Therapist", on_delete=models.PROTECT, related_name="patients",
+        "practice.Therapist",
+        on_delete=models.PROTECT,
+        related_name="patients",
         # Covered by the (therapist, status) index below.
         db_index=False,
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="patient_profile", help_text="Login for the patient portal (optional).",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="patient_profile",
+        help_text="Login for the patient portal (optional).",
     )
     first_name = models.CharField(max_length=100, validators=[no_control_characters])
     last_name = models.CharField(max_length=100, validators=[no_control_characters])
@@ -46,7 +52,9 @@ class Patient(TimeStampedModel):
     emergency_contact_phone = models.CharField(max_length=20, blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)
     preferred_session_type = models.CharField(
-        max_length=20, choices=SessionKind.choices, default=SessionKind.INDIVIDUAL,
+        max_length=20,
+        choices=SessionKind.choices,
+        default=SessionKind.INDIVIDUAL,
     )
     status = models.CharField(max_length=20, choices=PatientStatus.choices, default=PatientStatus.ACTIVE)
     notes = models.TextField(blank=True, help_text="General patient notes.")
@@ -60,7 +68,9 @@ class Patient(TimeStampedModel):
             choices_check("status", PatientStatus, "practice_patient_status_valid"),
             # G11: one patient record per e-mail address within a therapist's practice.
             models.UniqueConstraint(
-                "therapist", Lower("email"), condition=~Q(email=""),
+                "therapist",
+                Lower("email"),
+                condition=~Q(email=""),
                 name="practice_patient_email_per_therapist_ci_unique",
                 violation_error_message="This therapist already has a patient with this e-mail address.",
             ),
@@ -74,7 +84,8 @@ class Patient(TimeStampedModel):
             models.Index(fields=["therapist", "status"], name="practice_patient_ther_status"),
             # patient_search (G1): ILIKE and trigram similarity on the full name.
             GinIndex(
-                OpClass(full_name_expression(), name="gin_trgm_ops"), name="practice_patient_name_trgm",
+                OpClass(full_name_expression(), name="gin_trgm_ops"),
+                name="practice_patient_name_trgm",
             ),
         ]
 

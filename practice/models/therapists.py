@@ -43,7 +43,10 @@ class Therapist(TimeStampedModel):
     ServiceType = ServiceType
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="therapist_profile",
     )
     email = models.EmailField(max_length=255)
@@ -72,7 +75,9 @@ class Therapist(TimeStampedModel):
     languages = ArrayField(models.CharField(max_length=100), default=list, blank=True)
     client_types = ArrayField(models.CharField(max_length=100), default=list, blank=True)
     service_types = ArrayField(
-        models.CharField(max_length=20, choices=ServiceType.choices), default=list, blank=True,
+        models.CharField(max_length=20, choices=ServiceType.choices),
+        default=list,
+        blank=True,
     )
     region = models.CharField(max_length=100, blank=True)
     suburb = models.CharField(max_length=100, blank=True)
@@ -84,10 +89,14 @@ class Therapist(TimeStampedModel):
     bio = models.TextField(blank=True)
 
     profile_source = models.CharField(
-        max_length=30, choices=ProfileSource.choices, default=ProfileSource.MANUAL,
+        max_length=30,
+        choices=ProfileSource.choices,
+        default=ProfileSource.MANUAL,
     )
     directory_status = models.CharField(
-        max_length=20, choices=DirectoryStatus.choices, default=DirectoryStatus.PENDING_REVIEW,
+        max_length=20,
+        choices=DirectoryStatus.choices,
+        default=DirectoryStatus.PENDING_REVIEW,
     )
     is_active = models.BooleanField(default=True)
 
@@ -114,7 +123,8 @@ class Therapist(TimeStampedModel):
         indexes = [
             # licenses_expiring (G8): therapists whose license expires before a date.
             models.Index(
-                fields=["license_expiry"], condition=models.Q(license_expiry__isnull=False),
+                fields=["license_expiry"],
+                condition=models.Q(license_expiry__isnull=False),
                 name="practice_therapist_license_exp",
             ),
         ]

@@ -14,14 +14,20 @@ class MoodEntry(TimeStampedModel):
     """Patient mood tracking data."""
 
     patient = models.ForeignKey(
-        "practice.Patient", on_delete=models.CASCADE, related_name="mood_entries",
+        "practice.Patient",
+        on_delete=models.CASCADE,
+        related_name="mood_entries",
         # Covered by the (patient, entry_date) index below.
         db_index=False,
     )
     # Denormalised from the patient so every clinical table carries the distribution key (DESIGN §7).
     therapist = models.ForeignKey("practice.Therapist", on_delete=models.PROTECT, related_name="+")
     session_note = models.ForeignKey(
-        "practice.SessionNote", null=True, blank=True, on_delete=models.SET_NULL, related_name="mood_entries",
+        "practice.SessionNote",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mood_entries",
     )
     entry_date = models.DateField()
     mood_rating = models.PositiveSmallIntegerField(help_text="1 (low) – 10 (high)")
@@ -54,16 +60,25 @@ class ProgressEntry(TimeStampedModel):
     """Patient progress tracking in specific areas."""
 
     patient = models.ForeignKey(
-        "practice.Patient", on_delete=models.CASCADE, related_name="progress_entries",
+        "practice.Patient",
+        on_delete=models.CASCADE,
+        related_name="progress_entries",
         # Covered by the (patient, entry_date) index below.
         db_index=False,
     )
     therapist = models.ForeignKey("practice.Therapist", on_delete=models.PROTECT, related_name="+")
     progress_area = models.ForeignKey(
-        "practice.ProgressArea", null=True, blank=True, on_delete=models.PROTECT, related_name="entries",
+        "practice.ProgressArea",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
     )
     session_note = models.ForeignKey(
-        "practice.SessionNote", null=True, blank=True, on_delete=models.SET_NULL,
+        "practice.SessionNote",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="progress_entries",
     )
     entry_date = models.DateField()

@@ -127,6 +127,7 @@ LICENSE_WARNING_DAYS = 60
 
 # --- who sees what ------------------------------------------------------------------------------------------
 
+
 def sees_whole_practice(user: User | AnonymousUser) -> bool:
     """Superusers and practice managers see every therapist's records."""
     return roles.is_practice_manager(user)
@@ -146,11 +147,13 @@ def therapist_for_user(user: User | AnonymousUser) -> Therapist | None:
 
 # --- derived per-patient numbers (G2) ------------------------------------------------------------------------
 
+
 def patients_with_session_stats(*, therapist: Therapist, now: datetime | None = None) -> QuerySet[Patient]:
     return Patient.objects.filter(therapist=therapist).annotate(**session_stats(now=now or timezone.now()))
 
 
 # --- clinical flags and durations -----------------------------------------------------------------------------
+
 
 def at_risk_patients(*, therapist: Therapist) -> QuerySet[Patient]:
     """G7: patients whose most recent risk assessment is high or imminent (imminent first). A later, lower
@@ -168,32 +171,39 @@ def at_risk_patients(*, therapist: Therapist) -> QuerySet[Patient]:
         )
         .filter(risk_level__in=ELEVATED_RISK_LEVELS)
         .order_by(
-            Case(When(risk_level=RiskLevel.IMMINENT, then=Value(0)), default=Value(1)), "-risk_assessed_at",
+            Case(When(risk_level=RiskLevel.IMMINENT, then=Value(0)), default=Value(1)),
+            "-risk_assessed_at",
         )
     )
 
 
 def licenses_expiring(
-    *, within_days: int = LICENSE_WARNING_DAYS, today: date | None = None, therapist: Therapist | None = None,
+    *,
+    within_days: int = LICENSE_WARNING_DAYS,
+    today: date | None = None,
+    therapist: Therapist | None = None,
 ) -> QuerySet[Therapist]:
     """G8: therapists whose license has expired or expires within ``within_days`` (soonest first)."""
     today = today or timezone.localdate()
     therapists = Therapist.objects.filter(license_expiry__lte=today + timedelta(days=within_days))
     if therapist is not None:
         therapists = therapists.filter(pk=therapist.pk)
-    return therapists.annotate(days_until_expiry=DaysBetween("license_expiry", Value(today))).order_by(
-        "license_expiry"
-    )
+    return therapists.annotate(days_until_expiry=DaysBetween("license_expiry", Value(today))).order_by("license_expiry")
 
 
 def appointment_durations(
-    *, therapist: Therapist, since: datetime | None = None, until: datetime | None = None,
+    *,
+    therapist: Therapist,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> QuerySet[Appointment]:
     """G9: completed sessions with scheduled vs actual minutes and ``duration_status``
     (overrun / underrun beyond the tolerance, else on_time)."""
     appointments = Appointment.objects.filter(
-        therapist=therapist, status=AppointmentStatus.COMPLETED,
-        actual_start__isnull=False, actual_end__isnull=False,
+        therapist=therapist,
+        status=AppointmentStatus.COMPLETED,
+        actual_start__isnull=False,
+        actual_end__isnull=False,
     )
     if since is not None:
         appointments = appointments.filter(scheduled_start__gte=since)
@@ -231,10 +241,14 @@ class TimelineEvent:
 
 
 def patient_timeline(
-    *, patient: Patient, since: date | None = None, until: date | None = None,
+    *,
+    patient: Patient,
+    since: date | None = None,
+    until: date | None = None,
 ) -> list[TimelineEvent]:
     """Mood, progress and (non-template) session notes with their tags on one date axis, oldest first.
     Four queries whatever the number of rows (notes' tags are prefetched)."""
+
     def window[M: models.Model](queryset: QuerySet[M], field: str) -> QuerySet[M]:
         if since is not None:
             queryset = queryset.filter(**{f"{field}__gte": since})
@@ -248,17 +262,25 @@ def patient_timeline(
     ]
     events += [
         TimelineEvent(
-            date=p.entry_date, kind="progress", id=p.pk, score=p.score,
+            date=p.entry_date,
+            kind="progress",
+            id=p.pk,
+            score=p.score,
             progress_area=p.progress_area.name if p.progress_area else None,
         )
         for p in window(ProgressEntry.objects.filter(patient=patient), "entry_date")
-        .select_related("progress_area").order_by()
+        .select_related("progress_area")
+        .order_by()
     ]
     notes = window(SessionNote.objects.filter(patient=patient, is_template=False), "session_date")
     events += [
         TimelineEvent(
-            date=n.session_date, kind="note", id=n.pk, mood_rating=n.mood_rating,
-            tags=tuple(sorted(t.name for t in n.tags.all())), signed=n.signed_at is not None,
+            date=n.session_date,
+            kind="note",
+            id=n.pk,
+            mood_rating=n.mood_rating,
+            tags=tuple(sorted(t.name for t in n.tags.all())),
+            signed=n.signed_at is not None,
         )
         for n in notes.prefetch_related("tags").order_by()
     ]

@@ -62,14 +62,24 @@ def _therapist_name() -> Concat:
 
 # --- the three original views ---------------------------------------------------------------------------------
 
+
 def _upcoming(therapist: UUID, now: datetime) -> QuerySet:
     return (
         Appointment.objects.filter(
-            therapist=therapist, status=AppointmentStatus.SCHEDULED, scheduled_start__gte=now,
+            therapist=therapist,
+            status=AppointmentStatus.SCHEDULED,
+            scheduled_start__gte=now,
         )
         .values(
-            "id", "patient", "session_type", "scheduled_start", "scheduled_end", "appointment_type", "status",
-            "location", "meeting_url",
+            "id",
+            "patient",
+            "session_type",
+            "scheduled_start",
+            "scheduled_end",
+            "appointment_type",
+            "status",
+            "location",
+            "meeting_url",
             patient_name=Concat("patient__first_name", Value(" "), "patient__last_name", output_field=CharField()),
             patient_avatar=F("patient__avatar_url"),
             therapist_name=_therapist_name(),
@@ -103,15 +113,16 @@ def _balances(therapist: UUID, today: date) -> QuerySet:
             total_overdue=Coalesce(Sum(amount, filter=overdue), ZERO),
             total_amount=Coalesce(Sum(amount), ZERO),
         )
-        .values("id", "patient_name", "total_records", "total_paid", "total_pending", "total_overdue",
-                "total_amount")
+        .values("id", "patient_name", "total_records", "total_paid", "total_pending", "total_overdue", "total_amount")
         .order_by("last_name", "first_name", "id")
     )
 
 
 _BALANCES = QueryTemplate(
-    _balances, slots={"therapist": UUID, "today": date},
-    count_build=lambda therapist: Patient.objects.filter(therapist=therapist).values("id"), count_slots=("therapist",),
+    _balances,
+    slots={"therapist": UUID, "today": date},
+    count_build=lambda therapist: Patient.objects.filter(therapist=therapist).values("id"),
+    count_slots=("therapist",),
 )
 
 
@@ -126,8 +137,17 @@ def _active(therapist: UUID, now: datetime) -> QuerySet:
     return (
         Patient.objects.filter(therapist=therapist, status=PatientStatus.ACTIVE)
         .annotate(patient_name=full_name_expression(), therapist_name=_therapist_name(), **session_stats(now=now))
-        .values("id", "patient_name", "therapist_name", "avatar_url", "preferred_session_type", "status",
-                "total_sessions", "last_session_date", "next_session_at")
+        .values(
+            "id",
+            "patient_name",
+            "therapist_name",
+            "avatar_url",
+            "preferred_session_type",
+            "status",
+            "total_sessions",
+            "last_session_date",
+            "next_session_at",
+        )
         .order_by(F("next_session_at").asc(nulls_last=True), "last_name", "first_name", "id")
     )
 
@@ -141,6 +161,7 @@ def active_patients_with_appointments(*, therapist: Therapist, now: datetime | N
 
 
 # --- one patient --------------------------------------------------------------------------------------------
+
 
 def _summary(therapist: UUID, patient: UUID, now: datetime) -> QuerySet:
     moods = MoodEntry.objects.filter(patient=OuterRef("pk"))
@@ -166,8 +187,17 @@ def _summary(therapist: UUID, patient: UUID, now: datetime) -> QuerySet:
             last_session_date=stats["last_session_date"],
             next_appointment=stats["next_session_at"],
         )
-        .values("id", "patient_name", "status", "total_sessions", "last_session_date", "latest_mood", "avg_mood",
-                "total_amount_owed", "next_appointment")
+        .values(
+            "id",
+            "patient_name",
+            "status",
+            "total_sessions",
+            "last_session_date",
+            "latest_mood",
+            "avg_mood",
+            "total_amount_owed",
+            "next_appointment",
+        )
         .order_by()
     )
 
@@ -176,7 +206,10 @@ _SUMMARY = QueryTemplate(_summary, slots={"therapist": UUID, "patient": UUID, "n
 
 
 def patient_summary(
-    *, therapist: Therapist, patient_id: UUID | str, now: datetime | None = None,
+    *,
+    therapist: Therapist,
+    patient_id: UUID | str,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The original ``get_patient_summary`` without its fan-out bug (it joined notes and bills in one GROUP
     BY: Amelia showed 4 sessions instead of 2). Raises ``Patient.DoesNotExist`` outside the therapist's scope
@@ -195,8 +228,20 @@ def patient_summary(
 # --- the patient list and the name search --------------------------------------------------------------------
 
 PATIENT_LIST_COLUMNS = (
-    "id", "first_name", "last_name", "full_name", "email", "phone", "date_of_birth", "avatar_url",
-    "preferred_session_type", "status", "archived_at", "total_sessions", "last_session_date", "next_session_at",
+    "id",
+    "first_name",
+    "last_name",
+    "full_name",
+    "email",
+    "phone",
+    "date_of_birth",
+    "avatar_url",
+    "preferred_session_type",
+    "status",
+    "archived_at",
+    "total_sessions",
+    "last_session_date",
+    "next_session_at",
 )
 
 
@@ -229,7 +274,11 @@ def _patient_list_template(*, by_status: bool, archived: bool | None) -> QueryTe
 
 
 def patient_list(
-    *, therapist: Therapist, status: str | None = None, archived: bool | None = None, now: datetime | None = None,
+    *,
+    therapist: Therapist,
+    status: str | None = None,
+    archived: bool | None = None,
+    now: datetime | None = None,
 ) -> BoundQuery:
     """The therapist's patients, by name, with their G2 numbers (``PATIENT_LIST_COLUMNS``; no clinical
     notes or contacts beyond e-mail and phone – those are on the patient's own page). ``status`` and
@@ -260,8 +309,9 @@ def _search_template(*, scoped: bool, by_status: bool) -> QueryTemplate:
             patients = patients.filter(status=status)
         return name_search(patients, query=query, pattern=pattern)
 
-    def build(query: str, pattern: str, now: datetime, therapist: UUID | None = None,
-              status: str | None = None) -> QuerySet:
+    def build(
+        query: str, pattern: str, now: datetime, therapist: UUID | None = None, status: str | None = None
+    ) -> QuerySet:
         found = matches(query, pattern, therapist, status)
         return _listed(found, now).order_by("-similarity", "last_name", "first_name", "id")
 
@@ -277,7 +327,11 @@ def _search_template(*, scoped: bool, by_status: bool) -> QueryTemplate:
 
 
 def patient_search_rows(
-    *, query: str, therapist: Therapist | None, status: str | None = None, now: datetime | None = None,
+    *,
+    query: str,
+    therapist: Therapist | None,
+    status: str | None = None,
+    now: datetime | None = None,
 ) -> BoundQuery | list[dict[str, Any]]:
     """G1 as list rows: a therapist's patients (or, with ``therapist=None``, the whole practice's) whose
     name contains ``query`` or is trigram-similar to it, best match first."""

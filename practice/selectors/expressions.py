@@ -61,7 +61,9 @@ def session_stats(*, now: datetime) -> dict[str, Any]:
     never leave them stale."""
     notes = SessionNote.objects.filter(patient=OuterRef("pk"), is_template=False)
     upcoming = Appointment.objects.filter(
-        patient=OuterRef("pk"), status=AppointmentStatus.SCHEDULED, scheduled_start__gte=now,
+        patient=OuterRef("pk"),
+        status=AppointmentStatus.SCHEDULED,
+        scheduled_start__gte=now,
     )
     return {
         "total_sessions": count_subquery(notes, "patient"),

@@ -66,7 +66,10 @@ def financial_period_start(period: str, today: date | None = None) -> date | Non
 
 
 def financial_records(
-    *, therapist: Therapist | UUID | None, since: date | None = None, status: str | None = None,
+    *,
+    therapist: Therapist | UUID | None,
+    since: date | None = None,
+    status: str | None = None,
     today: date | None = None,
 ) -> QuerySet[FinancialRecord]:
     """The Financial page's table: a therapist's records (``None``: the whole practice's) from ``since``,
@@ -89,14 +92,18 @@ def financial_records(
 
 
 def _overview_build(*, scoped: bool, rule: str | None) -> Callable[..., QuerySet]:
-    def build(today: date, therapist: UUID | None = None, since: date | None = None,
-              status: str | None = None) -> QuerySet:
+    def build(
+        today: date, therapist: UUID | None = None, since: date | None = None, status: str | None = None
+    ) -> QuerySet:
         records = financial_records(therapist=therapist, since=since, status=status or rule, today=today)
         overdue = overdue_q("", today)
         pending = Q(status=PaymentStatus.PENDING) & ~overdue
         # One group: the therapist's records, or a constant for the practice's.
-        grouped = records.order_by().values("therapist") if scoped else records.order_by().annotate(
-            practice=Value(1)).values("practice")
+        grouped = (
+            records.order_by().values("therapist")
+            if scoped
+            else records.order_by().annotate(practice=Value(1)).values("practice")
+        )
         return grouped.annotate(
             total=Coalesce(Sum("amount"), ZERO),
             paid=Coalesce(Sum("amount", filter=Q(status=PaymentStatus.PAID)), ZERO),
@@ -123,18 +130,24 @@ def _overview_slots(*, scoped: bool, with_since: bool) -> dict[str, type]:
 # plain status, an equality with a slot of its own.
 @functools.cache
 def _overview_by_rule(*, with_since: bool, scoped: bool, rule: str | None) -> QueryTemplate:
-    return QueryTemplate(_overview_build(scoped=scoped, rule=rule),
-                         slots=_overview_slots(scoped=scoped, with_since=with_since))
+    return QueryTemplate(
+        _overview_build(scoped=scoped, rule=rule), slots=_overview_slots(scoped=scoped, with_since=with_since)
+    )
 
 
 @functools.cache
 def _overview_by_status(*, with_since: bool, scoped: bool) -> QueryTemplate:
-    return QueryTemplate(_overview_build(scoped=scoped, rule=None),
-                         slots={**_overview_slots(scoped=scoped, with_since=with_since), "status": str})
+    return QueryTemplate(
+        _overview_build(scoped=scoped, rule=None),
+        slots={**_overview_slots(scoped=scoped, with_since=with_since), "status": str},
+    )
 
 
 def financial_overview(
-    *, therapist: Therapist | None, since: date | None = None, status: str | None = None,
+    *,
+    therapist: Therapist | None,
+    since: date | None = None,
+    status: str | None = None,
     today: date | None = None,
 ) -> FinancialOverview:
     """The Financial page's four cards over the filtered records (period from ``since``, optional status) of
@@ -160,18 +173,24 @@ def financial_overview(
 
 
 def revenue_by_month(
-    *, therapist: Therapist | None, since: date | None = None, status: str | None = None,
+    *,
+    therapist: Therapist | None,
+    since: date | None = None,
+    status: str | None = None,
     today: date | None = None,
 ) -> list[dict[str, Any]]:
     """The Financial page's revenue trend: per month of record date, what was billed and what of it is paid,
     over the same filtered records as the cards. One query."""
     records = financial_records(therapist=therapist, since=since, status=status, today=today)
     return [
-        dict(row) for row in records.order_by()
+        dict(row)
+        for row in records.order_by()
         .annotate(month=TruncMonth("record_date"))
         .values("month")
-        .annotate(billed=Coalesce(Sum("amount"), ZERO),
-                  paid=Coalesce(Sum("amount", filter=Q(status=PaymentStatus.PAID)), ZERO))
+        .annotate(
+            billed=Coalesce(Sum("amount"), ZERO),
+            paid=Coalesce(Sum("amount", filter=Q(status=PaymentStatus.PAID)), ZERO),
+        )
         .order_by("month")
     ]
 

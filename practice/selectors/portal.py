@@ -22,14 +22,26 @@ OPEN_BILL = open_bill_q()
 MONEY = DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
 
 APPOINTMENT_COLUMNS = (
-    "id", "patient_id", "therapist__first_name", "therapist__last_name", "therapist__title",
-    "session_type__name", "scheduled_start", "scheduled_end", "appointment_type", "status", "meeting_url",
+    "id",
+    "patient_id",
+    "therapist__first_name",
+    "therapist__last_name",
+    "therapist__title",
+    "session_type__name",
+    "scheduled_start",
+    "scheduled_end",
+    "appointment_type",
+    "status",
+    "meeting_url",
     "location",
 )
 
 
 def portal_appointments(
-    *, patient: Patient, when: Literal["upcoming", "past"] | None = None, now: datetime | None = None,
+    *,
+    patient: Patient,
+    when: Literal["upcoming", "past"] | None = None,
+    now: datetime | None = None,
 ) -> QuerySet[Appointment]:
     """Upcoming (from now, soonest first) or past (most recent first) appointments; all when ``when`` is
     None (most recent first). Cancelled future appointments count as upcoming so the patient sees them."""
@@ -51,10 +63,22 @@ def portal_mood_entries(*, patient: Patient) -> QuerySet[MoodEntry]:
     part of a session (a note written with a session note is the therapist's, and stays hidden)."""
     return (
         MoodEntry.objects.filter(patient=patient)
-        .only("id", "patient_id", "session_note_id", "entry_date", "mood_rating", "energy_level",
-              "anxiety_level", "sleep_quality", "created_at")
-        .annotate(own_notes=Case(When(session_note__isnull=True, then=F("notes")), default=Value(""),
-                              output_field=TextField()))
+        .only(
+            "id",
+            "patient_id",
+            "session_note_id",
+            "entry_date",
+            "mood_rating",
+            "energy_level",
+            "anxiety_level",
+            "sleep_quality",
+            "created_at",
+        )
+        .annotate(
+            own_notes=Case(
+                When(session_note__isnull=True, then=F("notes")), default=Value(""), output_field=TextField()
+            )
+        )
         .order_by("-entry_date", "-created_at", "pk")
     )
 
@@ -64,15 +88,37 @@ def portal_progress(*, patient: Patient) -> QuerySet[ProgressEntry]:
     return (
         ProgressEntry.objects.filter(patient=patient)
         .select_related("progress_area")
-        .only("id", "patient_id", "progress_area__id", "progress_area__name", "entry_date", "score",
-              "baseline_score", "target_score", "created_at")
+        .only(
+            "id",
+            "patient_id",
+            "progress_area__id",
+            "progress_area__name",
+            "entry_date",
+            "score",
+            "baseline_score",
+            "target_score",
+            "created_at",
+        )
         .order_by("-entry_date", "-created_at", "pk")
     )
 
 
 INVOICE_COLUMNS = (
-    "id", "patient_id", "record_date", "due_date", "paid_date", "invoice_number", "record_type", "session_type",
-    "description", "status", "amount", "discount_applied", "insurer_amount", "late_fee", "patient_responsibility",
+    "id",
+    "patient_id",
+    "record_date",
+    "due_date",
+    "paid_date",
+    "invoice_number",
+    "record_type",
+    "session_type",
+    "description",
+    "status",
+    "amount",
+    "discount_applied",
+    "insurer_amount",
+    "late_fee",
+    "patient_responsibility",
 )
 
 
@@ -81,8 +127,7 @@ def portal_invoices(*, patient: Patient) -> QuerySet[FinancialRecord]:
     return (
         FinancialRecord.objects.filter(patient=patient)
         .only(*INVOICE_COLUMNS)
-        .annotate(amount_owed=Case(When(OPEN_BILL, then=F("patient_responsibility")), default=ZERO,
-                                   output_field=MONEY))
+        .annotate(amount_owed=Case(When(OPEN_BILL, then=F("patient_responsibility")), default=ZERO, output_field=MONEY))
         .order_by("-record_date", "-created_at", "pk")
     )
 

@@ -70,7 +70,10 @@ def clinicians() -> QuerySet[Therapist]:
 
 
 def appointments_between(
-    *, therapists: Iterable[Therapist | UUID], start: datetime, end: datetime,
+    *,
+    therapists: Iterable[Therapist | UUID],
+    start: datetime,
+    end: datetime,
 ) -> QuerySet[Appointment]:
     """Every appointment (cancelled too: the calendar strikes them through) starting in ``[start, end)``."""
     ids = [t.pk if isinstance(t, Therapist) else t for t in therapists]
@@ -82,7 +85,11 @@ def appointments_between(
 
 
 def next_free_slot(
-    *, therapist: Therapist | UUID, after: datetime, minutes: int, exclude: UUID | None = None,
+    *,
+    therapist: Therapist | UUID,
+    after: datetime,
+    minutes: int,
+    exclude: UUID | None = None,
     search_days: int = 14,
 ) -> datetime | None:
     """The first start at or after ``after`` where a session of ``minutes`` fits between the therapist's live
@@ -91,8 +98,10 @@ def next_free_slot(
     length = timedelta(minutes=minutes)
     horizon = after + timedelta(days=search_days)
     booked = Appointment.objects.filter(
-        therapist_id=therapist_id, status__in=LIVE_APPOINTMENT_STATUSES,
-        scheduled_end__gt=after, scheduled_start__lt=horizon,
+        therapist_id=therapist_id,
+        status__in=LIVE_APPOINTMENT_STATUSES,
+        scheduled_end__gt=after,
+        scheduled_start__lt=horizon,
     )
     if exclude is not None:
         booked = booked.exclude(pk=exclude)
@@ -184,8 +193,11 @@ def _duration_flags(therapists: Sequence[UUID], since: datetime) -> list[Appoint
     variance = MinutesBetween("actual_end", "actual_start") - MinutesBetween("scheduled_end", "scheduled_start")
     return list(
         Appointment.objects.filter(
-            therapist_id__in=therapists, status=AppointmentStatus.COMPLETED, scheduled_start__gte=since,
-            actual_start__isnull=False, actual_end__isnull=False,
+            therapist_id__in=therapists,
+            status=AppointmentStatus.COMPLETED,
+            scheduled_start__gte=since,
+            actual_start__isnull=False,
+            actual_end__isnull=False,
         )
         .annotate(variance_minutes=variance)
         .filter(
@@ -202,9 +214,13 @@ def therapist_home(*, therapist: Therapist, now: datetime | None = None) -> Ther
     under (G9). Five queries."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    week = list(appointments_between(
-        therapists=[therapist], start=local_midnight(today), end=local_midnight(today + timedelta(days=7)),
-    ))
+    week = list(
+        appointments_between(
+            therapists=[therapist],
+            start=local_midnight(today),
+            end=local_midnight(today + timedelta(days=7)),
+        )
+    )
     by_day: dict[date, list[Appointment]] = defaultdict(list)
     for appointment in week:
         by_day[timezone.localtime(appointment.scheduled_start).date()].append(appointment)
@@ -215,8 +231,10 @@ def therapist_home(*, therapist: Therapist, now: datetime | None = None) -> Ther
     return TherapistHome(
         today=today,
         today_sessions=by_day.get(today, []),
-        week=[DaySessions(day=today + timedelta(days=i), appointments=by_day.get(today + timedelta(days=i), []))
-              for i in range(7)],
+        week=[
+            DaySessions(day=today + timedelta(days=i), appointments=by_day.get(today + timedelta(days=i), []))
+            for i in range(7)
+        ],
         unsigned=list(unsigned_notes(therapists=[therapist])[:HOME_LIST_LENGTH]),
         at_risk=_at_risk_rows(Patient.objects.filter(therapist=therapist)),
         overdue=list(overdue_ageing(therapist=therapist, today=today)[:HOME_LIST_LENGTH]),
@@ -274,7 +292,8 @@ class PracticeHome:
             "overdue_amount": sum((r.overdue_amount for r in self.rows), Decimal("0.00")),
             "income_month": sum((r.income_month for r in self.rows), Decimal("0.00")),
             "utilisation_percent": round(sum(r.utilisation_percent for r in self.rows) / len(self.rows))
-            if self.rows else 0,
+            if self.rows
+            else 0,
         }
 
 
@@ -312,22 +331,29 @@ def practice_home(*, now: datetime | None = None) -> PracticeHome:
 
     drafts = (
         SessionNote.objects.filter(therapist_id__in=ids, signed_at__isnull=True, is_template=False)
-        .values("therapist_id").annotate(n=Count("pk"), oldest=Min("session_date")).order_by()
+        .values("therapist_id")
+        .annotate(n=Count("pk"), oldest=Min("session_date"))
+        .order_by()
     )
     for d in drafts:
         rows[d["therapist_id"]].unsigned, rows[d["therapist_id"]].oldest_unsigned = d["n"], d["oldest"]
 
     overdue = (
         FinancialRecord.objects.filter(Q(therapist_id__in=ids) & overdue_q("", today))
-        .values("therapist_id").annotate(n=Count("pk"), amount=Coalesce(Sum("amount"), ZERO)).order_by()
+        .values("therapist_id")
+        .annotate(n=Count("pk"), amount=Coalesce(Sum("amount"), ZERO))
+        .order_by()
     )
     for o in overdue:
         rows[o["therapist_id"]].overdue_count, rows[o["therapist_id"]].overdue_amount = o["n"], o["amount"]
 
     income = (
-        FinancialRecord.objects.filter(therapist_id__in=ids, status=PaymentStatus.PAID, paid_date__gte=month_start,
-                                       paid_date__lte=today)
-        .values("therapist_id").annotate(amount=Coalesce(Sum("amount"), ZERO)).order_by()
+        FinancialRecord.objects.filter(
+            therapist_id__in=ids, status=PaymentStatus.PAID, paid_date__gte=month_start, paid_date__lte=today
+        )
+        .values("therapist_id")
+        .annotate(amount=Coalesce(Sum("amount"), ZERO))
+        .order_by()
     )
     for i in income:
         rows[i["therapist_id"]].income_month = i["amount"]
@@ -337,7 +363,10 @@ def practice_home(*, now: datetime | None = None) -> PracticeHome:
         rows[risk["therapist_id"]].at_risk += 1
         risk["therapist"] = rows[risk["therapist_id"]].therapist
     return PracticeHome(
-        today=today, month_start=month_start, rows=list(rows.values()), at_risk=at_risk,
+        today=today,
+        month_start=month_start,
+        rows=list(rows.values()),
+        at_risk=at_risk,
         unsigned=list(unsigned_notes(therapists=ids).select_related("therapist")[:HOME_LIST_LENGTH]),
     )
 
@@ -353,8 +382,11 @@ def recent_moods(*, patient_ids: Sequence[UUID], points: int = MOOD_TREND_POINTS
         return {}
     ranked = (
         MoodEntry.objects.filter(patient_id__in=patient_ids)
-        .annotate(rank=Window(RowNumber(), partition_by=F("patient_id"),
-                              order_by=[F("entry_date").desc(), F("created_at").desc()]))
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=F("patient_id"), order_by=[F("entry_date").desc(), F("created_at").desc()]
+            )
+        )
         .filter(rank__lte=points)
         .values_list("patient_id", "mood_rating", "rank")
     )
@@ -365,7 +397,11 @@ def recent_moods(*, patient_ids: Sequence[UUID], points: int = MOOD_TREND_POINTS
 
 
 def patient_cards(
-    *, patients: QuerySet[Patient], query: str = "", now: datetime | None = None, limit: int = 50,
+    *,
+    patients: QuerySet[Patient],
+    query: str = "",
+    now: datetime | None = None,
+    limit: int = 50,
 ) -> list[dict[str, Any]]:
     """The workspace's patient cards, from an already scoped queryset: by name, or the fuzzy name search
     (G1) when there is a query; each with the active-patients dashboard's numbers (total sessions, last and
@@ -376,10 +412,18 @@ def patient_cards(
     else:
         chosen = patients.order_by("last_name", "first_name", "id")
     rows: list[dict[str, Any]] = [
-        dict(row) for row in
-        chosen.annotate(patient_name=full_name_expression(), **session_stats(now=now))
-        .values("id", "patient_name", "first_name", "last_name", "preferred_session_type", "status",
-                "total_sessions", "last_session_date", "next_session_at")[:limit]
+        dict(row)
+        for row in chosen.annotate(patient_name=full_name_expression(), **session_stats(now=now)).values(
+            "id",
+            "patient_name",
+            "first_name",
+            "last_name",
+            "preferred_session_type",
+            "status",
+            "total_sessions",
+            "last_session_date",
+            "next_session_at",
+        )[:limit]
     ]
     trend = recent_moods(patient_ids=[row["id"] for row in rows])
     for row in rows:
@@ -406,16 +450,21 @@ def session_focus(*, appointments: QuerySet[Appointment], appointment_id: UUID |
     appointment = get_object_or_404(appointments.select_related("patient", "session_type"), pk=appointment_id)
     notes = list(
         SessionNote.objects.filter(patient_id=appointment.patient_id, is_template=False)
-        .prefetch_related("tags").order_by("-session_date", "-created_at")[:2]
+        .prefetch_related("tags")
+        .order_by("-session_date", "-created_at")[:2]
     )
     planned = (
-        appointment.session_type.default_duration_minutes if appointment.session_type is not None
+        appointment.session_type.default_duration_minutes
+        if appointment.session_type is not None
         else appointment.scheduled_minutes
     )
     last = notes[0] if notes else None
     return SessionFocus(
-        appointment=appointment, planned_minutes=planned, recent_notes=notes,
-        next_session_focus=last.next_session_focus if last else "", homework=last.homework_assigned if last else "",
+        appointment=appointment,
+        planned_minutes=planned,
+        recent_notes=notes,
+        next_session_focus=last.next_session_focus if last else "",
+        homework=last.homework_assigned if last else "",
     )
 
 
@@ -452,11 +501,14 @@ def patient_chart(*, patients: QuerySet[Patient], patient_id: UUID | str, now: d
     summary = patient_summary(therapist=patient.therapist, patient_id=patient.pk, now=now)
     latest_risk = (
         SessionNote.objects.filter(patient=patient, risk_assessed_at__isnull=False)
-        .order_by("-risk_assessed_at").first()
+        .order_by("-risk_assessed_at")
+        .first()
     )
     moods = list(MoodEntry.objects.filter(patient=patient).order_by("entry_date", "created_at"))
-    entries = ProgressEntry.objects.filter(patient=patient).select_related("progress_area").order_by(
-        "entry_date", "created_at"
+    entries = (
+        ProgressEntry.objects.filter(patient=patient)
+        .select_related("progress_area")
+        .order_by("entry_date", "created_at")
     )
     grouped: dict[str, list[ProgressEntry]] = defaultdict(list)
     for entry in entries:
@@ -465,10 +517,16 @@ def patient_chart(*, patients: QuerySet[Patient], patient_id: UUID | str, now: d
     for name, series in sorted(grouped.items()):
         baseline = next((e.baseline_score for e in series if e.baseline_score is not None), None)
         target = next((e.target_score for e in reversed(series) if e.target_score is not None), None)
-        progress.append(ProgressArea(
-            name=name, baseline=baseline, target=target, latest=series[-1].score, latest_date=series[-1].entry_date,
-            points=[(e.entry_date, e.score) for e in series],
-        ))
+        progress.append(
+            ProgressArea(
+                name=name,
+                baseline=baseline,
+                target=target,
+                latest=series[-1].score,
+                latest_date=series[-1].entry_date,
+                points=[(e.entry_date, e.score) for e in series],
+            )
+        )
     notes = list(
         SessionNote.objects.filter(patient=patient, is_template=False)
         .select_related("signed_by")
@@ -477,10 +535,15 @@ def patient_chart(*, patients: QuerySet[Patient], patient_id: UUID | str, now: d
     )
     upcoming = list(
         Appointment.objects.filter(patient=patient, status=AppointmentStatus.SCHEDULED, scheduled_start__gte=now)
-        .select_related("session_type").order_by("scheduled_start")[:5]
+        .select_related("session_type")
+        .order_by("scheduled_start")[:5]
     )
     return PatientChart(
-        patient=patient, summary=summary, latest_risk=latest_risk, moods=moods, progress=progress, notes=notes,
+        patient=patient,
+        summary=summary,
+        latest_risk=latest_risk,
+        moods=moods,
+        progress=progress,
+        notes=notes,
         upcoming=upcoming,
     )
-

@@ -14,7 +14,6 @@ Split by aggregate – ``patients``, ``appointments``, ``notes`` (with mood and 
 the shared plumbing in ``base``; everything is importable from ``practice.services``.
 """
 
-
 from __future__ import annotations
 
 from practice.services.appointments import (

@@ -35,13 +35,16 @@ from sanctuary.errors import InvalidTransition
 
 # --- appointments -------------------------------------------------------------------------------------------
 
+
 def appointment_overlap_error(appointment: Appointment) -> ValidationError | None:
     """The no-overlap violation in the therapist's terms: which session it clashes with, and the next free slot
     of the same length (``params["next_free_slot"]``, for a form to offer)."""
     clash = (
         Appointment.objects.filter(
-            therapist_id=appointment.therapist_id, status__in=LIVE_APPOINTMENT_STATUSES,
-            scheduled_start__lt=appointment.scheduled_end, scheduled_end__gt=appointment.scheduled_start,
+            therapist_id=appointment.therapist_id,
+            status__in=LIVE_APPOINTMENT_STATUSES,
+            scheduled_start__lt=appointment.scheduled_end,
+            scheduled_end__gt=appointment.scheduled_start,
         )
         .exclude(pk=appointment.pk)
         .select_related("patient")
@@ -52,7 +55,10 @@ def appointment_overlap_error(appointment: Appointment) -> ValidationError | Non
         return None
     minutes = int((appointment.scheduled_end - appointment.scheduled_start) / timedelta(minutes=1))
     slot = next_free_slot(
-        therapist=appointment.therapist_id, after=appointment.scheduled_start, minutes=minutes, exclude=appointment.pk,
+        therapist=appointment.therapist_id,
+        after=appointment.scheduled_start,
+        minutes=minutes,
+        exclude=appointment.pk,
     )
     day = display.date_label(display.local(clash.scheduled_start).date())
     hours = display.time_range_label(clash.scheduled_start, clash.scheduled_end)
@@ -64,6 +70,7 @@ def appointment_overlap_error(appointment: Appointment) -> ValidationError | Non
 
 
 CONFLICT_EXPLAINERS["practice_appointment_no_overlap"] = appointment_overlap_error
+
 
 def _default_end(start: datetime, session_type: SessionType | None) -> datetime:
     minutes = session_type.default_duration_minutes if session_type else DEFAULT_SESSION_MINUTES
@@ -88,10 +95,16 @@ def appointment_book(
     appointments are rejected (and the exclusion constraint settles concurrent bookings)."""
     _require_same_therapist(therapist, patient)
     appointment = Appointment(
-        therapist=therapist, patient=patient, session_type=session_type, scheduled_start=scheduled_start,
+        therapist=therapist,
+        patient=patient,
+        session_type=session_type,
+        scheduled_start=scheduled_start,
         scheduled_end=scheduled_end or _default_end(scheduled_start, session_type),
-        appointment_type=canonical(AppointmentType, appointment_type), meeting_url=meeting_url,
-        location=location, preparation_notes=preparation_notes, private_notes=private_notes,
+        appointment_type=canonical(AppointmentType, appointment_type),
+        meeting_url=meeting_url,
+        location=location,
+        preparation_notes=preparation_notes,
+        private_notes=private_notes,
         status=AppointmentStatus.SCHEDULED,
     )
     with _acting(actor):
@@ -161,8 +174,12 @@ def appointment_request_cancellation(
         appointment = _locked(Appointment, appointment.pk)
         if appointment.status != AppointmentStatus.SCHEDULED:
             raise InvalidTransition(
-                {"status": [f"Only a scheduled appointment can be cancelled; this one is "
-                            f"{appointment.get_status_display()}."]}
+                {
+                    "status": [
+                        f"Only a scheduled appointment can be cancelled; this one is "
+                        f"{appointment.get_status_display()}."
+                    ]
+                }
             )
         if appointment.scheduled_start <= now:
             raise InvalidTransition(
@@ -204,7 +221,10 @@ EARLY_START_MINUTES = 30
 
 
 def appointment_start(
-    *, appointment: Appointment, at: datetime | None = None, actor: User | None = None,
+    *,
+    appointment: Appointment,
+    at: datetime | None = None,
+    actor: User | None = None,
 ) -> Appointment:
     """Record that a session has begun (its actual start, for duration monitoring, G9); it stays scheduled
     until it is completed. It may begin up to ``EARLY_START_MINUTES`` before its time, once."""
@@ -216,10 +236,14 @@ def appointment_start(
                 {"actual_start": [f"This session started at {display.time_label(appointment.actual_start)}."]}
             )
         if at < appointment.scheduled_start - timedelta(minutes=EARLY_START_MINUTES):
-            raise InvalidTransition({"actual_start": [
-                f"This session is due at {display.datetime_label(appointment.scheduled_start)}; it can be started "
-                f"from {EARLY_START_MINUTES} minutes before."
-            ]})
+            raise InvalidTransition(
+                {
+                    "actual_start": [
+                        f"This session is due at {display.datetime_label(appointment.scheduled_start)}; "
+                        f"it can be started from {EARLY_START_MINUTES} minutes before."
+                    ]
+                }
+            )
         appointment.actual_start = at
         return _save(appointment, update_fields=["actual_start"])
 
@@ -231,13 +255,23 @@ def appointment_mark_no_show(*, appointment: Appointment, actor: User | None = N
         return _save(appointment, update_fields=["status"])
 
 
-APPOINTMENT_DETAIL_FIELDS = frozenset({
-    "session_type", "appointment_type", "meeting_url", "location", "preparation_notes", "private_notes",
-})
+APPOINTMENT_DETAIL_FIELDS = frozenset(
+    {
+        "session_type",
+        "appointment_type",
+        "meeting_url",
+        "location",
+        "preparation_notes",
+        "private_notes",
+    }
+)
 
 
 def appointment_update_details(
-    *, appointment: Appointment, changes: Mapping[str, Any], actor: User | None = None,
+    *,
+    appointment: Appointment,
+    changes: Mapping[str, Any],
+    actor: User | None = None,
 ) -> Appointment:
     """Edit the non-scheduling details (times and status have their own services)."""
     with _acting(actor):

@@ -58,6 +58,7 @@ def _explained(constraint_name: str, instance: models.Model, fallback: list[str]
 
 # --- plumbing ---------------------------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def _acting(actor: User | None) -> Iterator[None]:
     """One transaction, with the acting user on every history row it writes (inside a request the

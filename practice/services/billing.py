@@ -62,13 +62,25 @@ def financial_record_create(
     if appointment is not None and appointment.patient_id != patient.pk:
         raise ValidationError({"appointment": ["This appointment belongs to another patient."]})
     record = FinancialRecord(
-        therapist=therapist, patient=patient, appointment=appointment, amount=amount,
-        record_type=canonical(FinancialRecordType, record_type), record_date=record_date, due_date=due_date,
-        session_type=canonical(SessionKind, session_type) if session_type else "", description=description,
-        invoice_number=invoice_number.strip(), discount_applied=discount_applied, insurer_name=insurer_name,
-        insurance_policy_number=insurance_policy_number, insurance_claim_id=insurance_claim_id,
-        insurance_claim_status=insurance_claim_status, coverage_percent=coverage_percent,
-        copay_amount=copay_amount, notes=notes, status=PaymentStatus.PENDING,
+        therapist=therapist,
+        patient=patient,
+        appointment=appointment,
+        amount=amount,
+        record_type=canonical(FinancialRecordType, record_type),
+        record_date=record_date,
+        due_date=due_date,
+        session_type=canonical(SessionKind, session_type) if session_type else "",
+        description=description,
+        invoice_number=invoice_number.strip(),
+        discount_applied=discount_applied,
+        insurer_name=insurer_name,
+        insurance_policy_number=insurance_policy_number,
+        insurance_claim_id=insurance_claim_id,
+        insurance_claim_status=insurance_claim_status,
+        coverage_percent=coverage_percent,
+        copay_amount=copay_amount,
+        notes=notes,
+        status=PaymentStatus.PENDING,
     )
     with _acting(actor):
         _save(record)
@@ -79,16 +91,34 @@ def financial_record_create(
 
 # What may still change on an open bill; payment, voiding and late fees have their own services, and a paid,
 # voided or refunded bill is a financial record that only its notes may be added to.
-BILL_FIELDS = frozenset({
-    "record_date", "due_date", "amount", "record_type", "session_type", "appointment", "description",
-    "invoice_number", "discount_applied", "insurer_name", "insurance_policy_number", "insurance_claim_id",
-    "insurance_claim_status", "coverage_percent", "copay_amount", "notes",
-})
+BILL_FIELDS = frozenset(
+    {
+        "record_date",
+        "due_date",
+        "amount",
+        "record_type",
+        "session_type",
+        "appointment",
+        "description",
+        "invoice_number",
+        "discount_applied",
+        "insurer_name",
+        "insurance_policy_number",
+        "insurance_claim_id",
+        "insurance_claim_status",
+        "coverage_percent",
+        "copay_amount",
+        "notes",
+    }
+)
 CLOSED_BILL_FIELDS = frozenset({"notes", "insurance_claim_id", "insurance_claim_status"})
 
 
 def financial_record_update(
-    *, record: FinancialRecord, changes: Mapping[str, Any], actor: User | None = None,
+    *,
+    record: FinancialRecord,
+    changes: Mapping[str, Any],
+    actor: User | None = None,
 ) -> FinancialRecord:
     with _acting(actor):
         record = _locked(FinancialRecord, record.pk)
@@ -96,12 +126,17 @@ def financial_record_update(
         if record.status not in OPEN_PAYMENT_STATUSES and set(changes) - allowed:
             current = record.get_status_display().lower()
             raise InvalidTransition(
-                {name: [f"This bill is {current}; only its notes and claim details can change."]
-                 for name in sorted(set(changes) - allowed)}
+                {
+                    name: [f"This bill is {current}; only its notes and claim details can change."]
+                    for name in sorted(set(changes) - allowed)
+                }
             )
         changed = _apply(record, changes, allowed)
-        if "appointment" in changed and record.appointment is not None \
-                and record.appointment.patient_id != record.patient_id:
+        if (
+            "appointment" in changed
+            and record.appointment is not None
+            and record.appointment.patient_id != record.patient_id
+        ):
             raise ValidationError({"appointment": ["This appointment belongs to another patient."]})
         if not changed:
             return record
@@ -136,7 +171,10 @@ def financial_record_pay(
 
 
 def financial_record_void(
-    *, record: FinancialRecord, reason: str, actor: User | None = None,
+    *,
+    record: FinancialRecord,
+    reason: str,
+    actor: User | None = None,
 ) -> FinancialRecord:
     """Cancel an unpaid bill (a paid one is refunded, not voided). The row stays for the audit trail."""
     if not reason.strip():
@@ -149,7 +187,11 @@ def financial_record_void(
 
 
 def financial_record_assess_late_fee(
-    *, record: FinancialRecord, fee: Decimal, today: date, actor: User | None = None,
+    *,
+    record: FinancialRecord,
+    fee: Decimal,
+    today: date,
+    actor: User | None = None,
 ) -> FinancialRecord:
     """G5: charge a late fee on a bill that is past due; the bill becomes (and stays) overdue."""
     with _acting(actor):

@@ -35,6 +35,7 @@ from sanctuary.errors import InvalidTransition
 
 # --- session notes ------------------------------------------------------------------------------------------
 
+
 def _normalise_tag_names(names: Iterable[str]) -> list[str]:
     """Like the original "comma-separated" input: trimmed, lower-case, empties and repeats dropped."""
     seen: dict[str, None] = {}
@@ -101,11 +102,21 @@ def session_note_create(
     if suicide_risk_level and risk_assessed_at is None:
         risk_assessed_at = timezone.now()
     note = SessionNote(
-        therapist=therapist, patient=patient, appointment=appointment, session_date=session_date,
-        content=content, mood_rating=mood_rating, session_goals=session_goals,
-        homework_assigned=homework_assigned, next_session_focus=next_session_focus, is_private=is_private,
-        suicide_risk_level=suicide_risk_level, crisis_indicators=list(crisis_indicators),
-        safety_plan=safety_plan, risk_assessed_at=risk_assessed_at, is_template=is_template,
+        therapist=therapist,
+        patient=patient,
+        appointment=appointment,
+        session_date=session_date,
+        content=content,
+        mood_rating=mood_rating,
+        session_goals=session_goals,
+        homework_assigned=homework_assigned,
+        next_session_focus=next_session_focus,
+        is_private=is_private,
+        suicide_risk_level=suicide_risk_level,
+        crisis_indicators=list(crisis_indicators),
+        safety_plan=safety_plan,
+        risk_assessed_at=risk_assessed_at,
+        is_template=is_template,
         template_name=template_name,
     )
     with _acting(actor):
@@ -114,11 +125,24 @@ def session_note_create(
     return note
 
 
-NOTE_FIELDS = frozenset({
-    "session_date", "content", "mood_rating", "appointment", "session_goals", "homework_assigned",
-    "next_session_focus", "is_private", "suicide_risk_level", "crisis_indicators", "safety_plan",
-    "risk_assessed_at", "is_template", "template_name",
-})
+NOTE_FIELDS = frozenset(
+    {
+        "session_date",
+        "content",
+        "mood_rating",
+        "appointment",
+        "session_goals",
+        "homework_assigned",
+        "next_session_focus",
+        "is_private",
+        "suicide_risk_level",
+        "crisis_indicators",
+        "safety_plan",
+        "risk_assessed_at",
+        "is_template",
+        "template_name",
+    }
+)
 
 
 def _locked_draft(note: SessionNote) -> SessionNote:
@@ -161,7 +185,11 @@ def session_note_sign(*, note: SessionNote, signed_by: User) -> SessionNote:
 
 
 def session_note_amend(
-    *, note: SessionNote, author: User, content: str, reason: str,
+    *,
+    note: SessionNote,
+    author: User,
+    content: str,
+    reason: str,
 ) -> SessionNoteAmendment:
     """Append a correction or addendum to a signed note (the note itself stays as signed)."""
     with _acting(author):
@@ -180,6 +208,7 @@ def session_note_delete(*, note: SessionNote, actor: User | None = None) -> None
 
 
 # --- mood and progress --------------------------------------------------------------------------------------
+
 
 def _require_note_of(patient: Patient, session_note: SessionNote | None) -> None:
     if session_note is not None and session_note.patient_id != patient.pk:
@@ -200,8 +229,14 @@ def mood_entry_record(
 ) -> MoodEntry:
     _require_note_of(patient, session_note)
     entry = MoodEntry(
-        patient=patient, therapist_id=patient.therapist_id, session_note=session_note, entry_date=entry_date,
-        mood_rating=mood_rating, notes=notes, energy_level=energy_level, anxiety_level=anxiety_level,
+        patient=patient,
+        therapist_id=patient.therapist_id,
+        session_note=session_note,
+        entry_date=entry_date,
+        mood_rating=mood_rating,
+        notes=notes,
+        energy_level=energy_level,
+        anxiety_level=anxiety_level,
         sleep_quality=sleep_quality,
     )
     with _acting(actor):
@@ -222,24 +257,49 @@ def progress_entry_record(
 ) -> ProgressEntry:
     _require_note_of(patient, session_note)
     entry = ProgressEntry(
-        patient=patient, therapist_id=patient.therapist_id, progress_area=progress_area,
-        session_note=session_note, entry_date=entry_date, score=score, baseline_score=baseline_score,
-        target_score=target_score, notes=notes,
+        patient=patient,
+        therapist_id=patient.therapist_id,
+        progress_area=progress_area,
+        session_note=session_note,
+        entry_date=entry_date,
+        score=score,
+        baseline_score=baseline_score,
+        target_score=target_score,
+        notes=notes,
     )
     with _acting(actor):
         return _save(entry)
 
 
-MOOD_FIELDS = frozenset({
-    "entry_date", "mood_rating", "notes", "energy_level", "anxiety_level", "sleep_quality", "session_note",
-})
-PROGRESS_FIELDS = frozenset({
-    "entry_date", "score", "progress_area", "baseline_score", "target_score", "notes", "session_note",
-})
+MOOD_FIELDS = frozenset(
+    {
+        "entry_date",
+        "mood_rating",
+        "notes",
+        "energy_level",
+        "anxiety_level",
+        "sleep_quality",
+        "session_note",
+    }
+)
+PROGRESS_FIELDS = frozenset(
+    {
+        "entry_date",
+        "score",
+        "progress_area",
+        "baseline_score",
+        "target_score",
+        "notes",
+        "session_note",
+    }
+)
 
 
 def _tracking_update[E: (MoodEntry, ProgressEntry)](
-    entry: E, changes: Mapping[str, Any], allowed: frozenset[str], actor: User | None,
+    entry: E,
+    changes: Mapping[str, Any],
+    allowed: frozenset[str],
+    actor: User | None,
 ) -> E:
     with _acting(actor):
         entry = _locked(type(entry), entry.pk)
@@ -254,7 +314,10 @@ def mood_entry_update(*, entry: MoodEntry, changes: Mapping[str, Any], actor: Us
 
 
 def progress_entry_update(
-    *, entry: ProgressEntry, changes: Mapping[str, Any], actor: User | None = None,
+    *,
+    entry: ProgressEntry,
+    changes: Mapping[str, Any],
+    actor: User | None = None,
 ) -> ProgressEntry:
     return _tracking_update(entry, changes, PROGRESS_FIELDS, actor)
 

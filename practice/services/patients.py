@@ -29,7 +29,8 @@ from practice.services.base import (
 
 # A therapist's own profile: everything but the login link, which has its own service.
 THERAPIST_FIELDS = frozenset(
-    f.name for f in Therapist._meta.concrete_fields
+    f.name
+    for f in Therapist._meta.concrete_fields
     if f.editable and not f.primary_key and f.name not in ("user", "created_at", "updated_at")
 )
 
@@ -62,10 +63,21 @@ def therapist_link_user(*, therapist: Therapist, user: User | None) -> Therapist
         return _save(therapist, update_fields=["user"])
 
 
-PATIENT_FIELDS = frozenset({
-    "first_name", "last_name", "email", "phone", "date_of_birth", "emergency_contact_name",
-    "emergency_contact_phone", "avatar_url", "preferred_session_type", "status", "notes",
-})
+PATIENT_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "date_of_birth",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "avatar_url",
+        "preferred_session_type",
+        "status",
+        "notes",
+    }
+)
 
 
 def patient_create(
@@ -84,10 +96,17 @@ def patient_create(
     actor: User | None = None,
 ) -> Patient:
     patient = Patient(
-        therapist=therapist, first_name=first_name.strip(), last_name=last_name.strip(), email=email.strip(),
-        phone=phone, date_of_birth=date_of_birth, emergency_contact_name=emergency_contact_name,
-        emergency_contact_phone=emergency_contact_phone, avatar_url=avatar_url,
-        preferred_session_type=canonical(SessionKind, preferred_session_type), notes=notes,
+        therapist=therapist,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip(),
+        phone=phone,
+        date_of_birth=date_of_birth,
+        emergency_contact_name=emergency_contact_name,
+        emergency_contact_phone=emergency_contact_phone,
+        avatar_url=avatar_url,
+        preferred_session_type=canonical(SessionKind, preferred_session_type),
+        notes=notes,
     )
     with _acting(actor):
         return _save(patient)
@@ -122,7 +141,10 @@ def patient_delete(*, patient: Patient, actor: User | None = None) -> None:
 
 
 def patient_link_user(
-    *, patient: Patient, user: User | None, actor: User | None = None,
+    *,
+    patient: Patient,
+    user: User | None,
+    actor: User | None = None,
 ) -> Patient:
     with _acting(actor):
         patient = _locked(Patient, patient.pk)

@@ -101,8 +101,9 @@ class TherapistResearchAdmin(_BaseTherapistAdmin):  # type: ignore[misc, valid-t
         if obj is not None and not any(name in named for name in RESEARCH_FIELDS):
             fieldsets.append(("Research", {"fields": RESEARCH_FIELDS}))
         elif obj is None:
-            fieldsets = [(n, {**o, "fields": [f for f in o.get("fields", ()) if f not in RESEARCH_FIELDS]})
-                         for n, o in fieldsets]
+            fieldsets = [
+                (n, {**o, "fields": [f for f in o.get("fields", ()) if f not in RESEARCH_FIELDS]}) for n, o in fieldsets
+            ]
         return fieldsets
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Therapist]:
@@ -123,8 +124,15 @@ class TherapistResearchAdmin(_BaseTherapistAdmin):  # type: ignore[misc, valid-t
         state = self._state(obj)
         if state is None:
             return "Not invited"
-        flags = [name for name, at in (("unsubscribed", state.unsubscribed_at), ("bounced", state.bounced_at),
-                                       ("complained", state.complained_at)) if at]
+        flags = [
+            name
+            for name, at in (
+                ("unsubscribed", state.unsubscribed_at),
+                ("bounced", state.bounced_at),
+                ("complained", state.complained_at),
+            )
+            if at
+        ]
         return state.get_stage_display() + (f" ({', '.join(flags)})" if flags else "")
 
     @admin.display(description="next follow-up action")

@@ -37,8 +37,17 @@ from sanctuary.admin import ReadOnlyInline, ReadOnlyMixin
 
 class EOIReviewEventInline(ReadOnlyInline):
     model = EOIReviewEvent
-    fields = ("occurred_at", "action", "from_status", "to_status", "actor", "source", "therapist", "reason",
-              "diff_summary")
+    fields = (
+        "occurred_at",
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+        "source",
+        "therapist",
+        "reason",
+        "diff_summary",
+    )
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[EOIReviewEvent]:
@@ -56,14 +65,26 @@ def _diff_summary(diff: list[dict[str, Any]]) -> str:
 
 def _plan_table(plan: list[PlannedField]) -> str:
     rows = format_html_join(
-        "", "<tr class=\"change-{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        ((f.change, f.eoi_field, f.eoi_value, f.therapist_field, _show(f.current), _show(f.proposed),
-          CHANGE_LABELS[f.change]) for f in plan),
+        "",
+        '<tr class="change-{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (
+                f.change,
+                f.eoi_field,
+                f.eoi_value,
+                f.therapist_field,
+                _show(f.current),
+                _show(f.proposed),
+                CHANGE_LABELS[f.change],
+            )
+            for f in plan
+        ),
     )
     return format_html(
-        "<table class=\"eoi-mapping-preview\"><thead><tr><th>EOI field</th><th>EOI value</th><th>Profile field</th>"
+        '<table class="eoi-mapping-preview"><thead><tr><th>EOI field</th><th>EOI value</th><th>Profile field</th>'
         "<th>Current profile value</th><th>Mapped value</th><th>What will happen</th></tr></thead>"
-        "<tbody>{}</tbody></table>", rows,
+        "<tbody>{}</tbody></table>",
+        rows,
     )
 
 
@@ -98,7 +119,8 @@ class QueueStatusFilter(admin.ChoicesFieldListFilter):
         for choice in super().choices(changelist):
             if choice["display"] == "All":
                 choice["query_string"] = changelist.get_query_string(
-                    {self.lookup_kwarg_isnull: "False"}, [self.lookup_kwarg],
+                    {self.lookup_kwarg_isnull: "False"},
+                    [self.lookup_kwarg],
                 )
             yield choice
 
@@ -115,8 +137,18 @@ class ExpressionOfInterestAdmin(ReadOnlyMixin, ModelAdmin):
     list_filter = (("profile_status", QueueStatusFilter), "audience")
     search_fields = ("email", "full_name", "contact_name", "organisation_name", "organisation")
     list_select_related = ("therapist",)
-    readonly_fields = ("profile_status", "reviewed_by", "reviewed_at", "review_reason", "created_at", "updated_at",
-                       "import_key", "profile_link", "review_actions", "conversion_preview")
+    readonly_fields = (
+        "profile_status",
+        "reviewed_by",
+        "reviewed_at",
+        "review_reason",
+        "created_at",
+        "updated_at",
+        "import_key",
+        "profile_link",
+        "review_actions",
+        "conversion_preview",
+    )
     inlines = [EOIReviewEventInline]
     # Bulk reject with one reason is fine; converting stays one EOI at a time, after its preview.
     actions = ["reject_selected"]
@@ -130,11 +162,15 @@ class ExpressionOfInterestAdmin(ReadOnlyMixin, ModelAdmin):
 
     @admin.display(description="status", ordering="profile_status")
     def status_badge(self, obj: ExpressionOfInterest) -> str:
-        kind = {ProfileStatus.PENDING: "pending", ProfileStatus.IN_PROGRESS: "draft", ProfileStatus.CREATED: "paid",
-                ProfileStatus.REJECTED: "overdue"}.get(ProfileStatus(obj.profile_status), "cancelled")
-        return format_html('<span class="sanctuary-badge sanctuary-badge--{}">{}</span>', kind,
-                           obj.get_profile_status_display())
-
+        kind = {
+            ProfileStatus.PENDING: "pending",
+            ProfileStatus.IN_PROGRESS: "draft",
+            ProfileStatus.CREATED: "paid",
+            ProfileStatus.REJECTED: "overdue",
+        }.get(ProfileStatus(obj.profile_status), "cancelled")
+        return format_html(
+            '<span class="sanctuary-badge sanctuary-badge--{}">{}</span>', kind, obj.get_profile_status_display()
+        )
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = list(super().get_fieldsets(request, obj))
@@ -154,8 +190,12 @@ class ExpressionOfInterestAdmin(ReadOnlyMixin, ModelAdmin):
     @admin.display(description="review")
     def review_actions(self, obj: ExpressionOfInterest) -> str:
         links = []
-        for action, label in (("start", "Start review"), ("convert", "Preview & convert"), ("reject", "Reject"),
-                              ("reopen", "Reopen (managers)")):
+        for action, label in (
+            ("start", "Start review"),
+            ("convert", "Preview & convert"),
+            ("reject", "Reject"),
+            ("reopen", "Reopen (managers)"),
+        ):
             if obj.profile_status in REVIEW_FROM[action]:
                 url = reverse(f"admin:research_eoi_{action}", args=[obj.pk])
                 links.append((url, label))
@@ -169,15 +209,23 @@ class ExpressionOfInterestAdmin(ReadOnlyMixin, ModelAdmin):
         if existing is None:
             head = "No therapist has this e-mail: converting creates a new profile (source: EOI)."
         else:
-            head = format_html("Converting merges into the existing profile {} ({}{}).", existing,
-                               existing.get_profile_source_display(), ", verified" if is_verified(existing) else "")
+            head = format_html(
+                "Converting merges into the existing profile {} ({}{}).",
+                existing,
+                existing.get_profile_source_display(),
+                ", verified" if is_verified(existing) else "",
+            )
         return format_html("<p>{}</p>{}", head, _plan_table(plan))
 
     # --- review pages -----------------------------------------------------------------------------------
     def get_urls(self):  # type: ignore[no-untyped-def]
         review = [
-            path(f"<uuid:pk>/review/{action}/", self.admin_site.admin_view(self.review_view),
-                 {"action": action}, name=f"research_eoi_{action}")
+            path(
+                f"<uuid:pk>/review/{action}/",
+                self.admin_site.admin_view(self.review_view),
+                {"action": action},
+                name=f"research_eoi_{action}",
+            )
             for action in REVIEW_FROM
         ]
         return [*review, *super().get_urls()]
@@ -200,10 +248,17 @@ class ExpressionOfInterestAdmin(ReadOnlyMixin, ModelAdmin):
             return HttpResponseRedirect(change_url)
         existing, plan = eoi_conversion_preview(eoi=eoi)
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "original": eoi, "eoi": eoi,
-            "title": f"{REVIEW_TITLES[action]}: {eoi}", "action": action, "form": form,
-            "existing": existing, "verified": existing is not None and is_verified(existing),
-            "preview": _plan_table(plan) if action == "convert" else "", "change_url": change_url,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": eoi,
+            "eoi": eoi,
+            "title": f"{REVIEW_TITLES[action]}: {eoi}",
+            "action": action,
+            "form": form,
+            "existing": existing,
+            "verified": existing is not None and is_verified(existing),
+            "preview": _plan_table(plan) if action == "convert" else "",
+            "change_url": change_url,
         }
         return TemplateResponse(request, "research/admin/eoi_review.html", context)
 
@@ -230,8 +285,9 @@ class ExpressionOfInterestAdmin(ReadOnlyMixin, ModelAdmin):
             done, failed = 0, []
             for eoi in queryset:
                 try:
-                    eoi_reject(eoi_id=eoi.pk, actor=request.user, reason=form.cleaned_data["reason"],
-                               source=ReviewSource.ADMIN)
+                    eoi_reject(
+                        eoi_id=eoi.pk, actor=request.user, reason=form.cleaned_data["reason"], source=ReviewSource.ADMIN
+                    )
                     done += 1
                 except (ValidationError, PermissionDenied) as error:
                     failed.append(f"{eoi}: {_error_text(error)}")
@@ -240,8 +296,12 @@ class ExpressionOfInterestAdmin(ReadOnlyMixin, ModelAdmin):
                 self.message_user(request, line, messages.ERROR)
             return None
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "title": "Reject selected EOIs",
-            "action": "bulk_reject", "form": form, "queryset": queryset,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Reject selected EOIs",
+            "action": "bulk_reject",
+            "form": form,
+            "queryset": queryset,
             "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
         }
         return TemplateResponse(request, "research/admin/eoi_review.html", context)
@@ -253,8 +313,12 @@ REVIEW_FROM: dict[str, tuple[str, ...]] = {
     "reject": (ProfileStatus.PENDING, ProfileStatus.IN_PROGRESS),
     "reopen": (ProfileStatus.REJECTED,),
 }
-REVIEW_TITLES = {"start": "Start review", "convert": "Convert to a therapist profile", "reject": "Reject",
-                 "reopen": "Reopen"}
+REVIEW_TITLES = {
+    "start": "Start review",
+    "convert": "Convert to a therapist profile",
+    "reject": "Reject",
+    "reopen": "Reopen",
+}
 
 
 def _error_text(error: Exception) -> str:
@@ -271,18 +335,39 @@ class EOIReviewEventAdmin(ReadOnlyMixin, ModelAdmin):
     list_filter = ("action", "source")
     search_fields = ("eoi__email", "eoi__full_name", "actor__username", "therapist__last_name")
     list_select_related = ("eoi", "actor", "therapist")
-    readonly_fields = ("eoi", "action", "from_status", "to_status", "actor", "source", "occurred_at", "therapist",
-                       "reason", "diff_table", "txid")
+    readonly_fields = (
+        "eoi",
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+        "source",
+        "occurred_at",
+        "therapist",
+        "reason",
+        "diff_table",
+        "txid",
+    )
     exclude = ("diff",)
 
     @admin.display(description="diff")
     def diff_table(self, obj: EOIReviewEvent) -> str:
         rows = format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((d.get("eoi_field"), d.get("therapist_field"), _show(d.get("current")), _show(d.get("proposed")),
-              d.get("change")) for d in obj.diff),
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    d.get("eoi_field"),
+                    d.get("therapist_field"),
+                    _show(d.get("current")),
+                    _show(d.get("proposed")),
+                    d.get("change"),
+                )
+                for d in obj.diff
+            ),
         )
-        return format_html("<table><thead><tr><th>EOI field</th><th>Profile field</th><th>Before</th>"
-                           "<th>EOI value</th><th>Change</th></tr></thead><tbody>{}</tbody></table>", rows)
-
-
+        return format_html(
+            "<table><thead><tr><th>EOI field</th><th>Profile field</th><th>Before</th>"
+            "<th>EOI value</th><th>Change</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )

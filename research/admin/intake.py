@@ -41,8 +41,15 @@ def _labels_display(field: ArrayField) -> Callable[[Any, Any], str]:
 
 
 class SurveyResponseAdmin(ModelAdmin):
-    list_display = ("submitted_at", "therapist", "profession", "years_practice", "fee_per_match",
-                    "monthly_subscription", "processing_status")
+    list_display = (
+        "submitted_at",
+        "therapist",
+        "profession",
+        "years_practice",
+        "fee_per_match",
+        "monthly_subscription",
+        "processing_status",
+    )
     list_filter = ("processing_status", "profession", "years_practice", "free_listing_interest", "future_contact")
     search_fields = ("email", "therapist__first_name", "therapist__last_name", "therapist__email")
     list_select_related = ("therapist",)
@@ -76,7 +83,9 @@ class SurveyResponseAdmin(ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: SurveyResponse, form: Any, change: bool) -> None:
         saved = survey_response_review(
-            response=obj, processing_status=form.cleaned_data["processing_status"], notes=form.cleaned_data["notes"],
+            response=obj,
+            processing_status=form.cleaned_data["processing_status"],
+            notes=form.cleaned_data["notes"],
             actor=acting_user(request),
         )
         adopt(obj, saved)
@@ -102,17 +111,26 @@ class SurveyResponseAdmin(ModelAdmin):
             # Long option lists read better as horizontal bars, one row per option.
             horizontal = len(summary.counts) > 4
             chart = {
-                "id": f"question-{index}", "summary": summary,
+                "id": f"question-{index}",
+                "summary": summary,
                 "height_rem": 2 + 1.6 * len(summary.counts) if horizontal else 10,
-                "data": {"labels": [label for label, _ in summary.counts],
-                         "series": [{"label": "Responses", "data": [count for _, count in summary.counts]}],
-                         "min": 0, "step": 1, "horizontal": horizontal},
+                "data": {
+                    "labels": [label for label, _ in summary.counts],
+                    "series": [{"label": "Responses", "data": [count for _, count in summary.counts]}],
+                    "min": 0,
+                    "step": 1,
+                    "horizontal": horizontal,
+                },
             }
             charts.append(chart)
         context = {
-            **self.admin_site.each_context(request), "title": "Survey answers",
-            "subtitle": f"{total} response{'s' if total != 1 else ''}", "total": total, "charts": charts,
-            "query": request.GET.urlencode(), "changelist_url": reverse("admin:research_surveyresponse_changelist"),
+            **self.admin_site.each_context(request),
+            "title": "Survey answers",
+            "subtitle": f"{total} response{'s' if total != 1 else ''}",
+            "total": total,
+            "charts": charts,
+            "query": request.GET.urlencode(),
+            "changelist_url": reverse("admin:research_surveyresponse_changelist"),
             "export_url": reverse("admin:research_surveyresponse_export"),
         }
         return TemplateResponse(request, "research/admin/survey_summary.html", context)
@@ -149,9 +167,27 @@ class FeedbackAdmin(ModelAdmin):
     list_filter = ("status", "rating", "section", "audience")
     search_fields = ("comment", "email", "tracking_id", "session_id", "therapist__last_name", "therapist__email")
     list_select_related = ("therapist",)
-    fields = ("status", "rating", "comment", "tags_labels", "section", "audience", "page_path", "page_title",
-              "therapist", "survey_response", "email", "tracking_id", "session_id", "context", "submitted_at",
-              "legacy_rating_6", "import_key", "created_at", "updated_at")
+    fields = (
+        "status",
+        "rating",
+        "comment",
+        "tags_labels",
+        "section",
+        "audience",
+        "page_path",
+        "page_title",
+        "therapist",
+        "survey_response",
+        "email",
+        "tracking_id",
+        "session_id",
+        "context",
+        "submitted_at",
+        "legacy_rating_6",
+        "import_key",
+        "created_at",
+        "updated_at",
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [name for name in self.fields if name != "status"]

@@ -49,8 +49,9 @@ class SuppressionAdmin(ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Suppression, form: Any, change: bool) -> None:
-        saved = suppression_add(email=form.cleaned_data["email"], note=form.cleaned_data.get("note", ""),
-                                actor=acting_user(request))
+        saved = suppression_add(
+            email=form.cleaned_data["email"], note=form.cleaned_data.get("note", ""), actor=acting_user(request)
+        )
         adopt(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: Suppression) -> None:
@@ -63,8 +64,17 @@ class SuppressionAdmin(ModelAdmin):
 
 @admin.register(TherapistResearchState)
 class TherapistResearchStateAdmin(ReadOnlyMixin, ModelAdmin):
-    list_display = ("therapist", "stage", "variant", "opens_count", "clicks_count", "followup_count",
-                    "last_followup_at", "next_action", "suppressed")
+    list_display = (
+        "therapist",
+        "stage",
+        "variant",
+        "opens_count",
+        "clicks_count",
+        "followup_count",
+        "last_followup_at",
+        "next_action",
+        "suppressed",
+    )
     list_filter = ("stage", "variant", "experiment_id")
     search_fields = ("therapist__first_name", "therapist__last_name", "therapist__email")
     list_select_related = ("therapist",)
@@ -78,8 +88,10 @@ class TherapistResearchStateAdmin(ReadOnlyMixin, ModelAdmin):
         return obj.is_suppressed
 
     def get_urls(self):  # type: ignore[no-untyped-def]
-        return [path("funnel/", self.admin_site.admin_view(self.funnel_view), name="research_funnel"),
-                *super().get_urls()]
+        return [
+            path("funnel/", self.admin_site.admin_view(self.funnel_view), name="research_funnel"),
+            *super().get_urls(),
+        ]
 
     def funnel_view(self, request: HttpRequest) -> TemplateResponse:
         """The A/B funnel: research staff only (it is about research participants, not patients, but it is
@@ -88,8 +100,12 @@ class TherapistResearchStateAdmin(ReadOnlyMixin, ModelAdmin):
             raise PermissionDenied
         rows = selectors.funnel_by_variant()
         context = {
-            **self.admin_site.each_context(request), "title": "Research funnel", "subtitle": "EXP-01 A/B",
-            "rows": rows, "verdict": selectors.experiment_verdict(rows), "stages": selectors.funnel_stage_counts(),
+            **self.admin_site.each_context(request),
+            "title": "Research funnel",
+            "subtitle": "EXP-01 A/B",
+            "rows": rows,
+            "verdict": selectors.experiment_verdict(rows),
+            "stages": selectors.funnel_stage_counts(),
             "chart": funnel_chart(rows),
             "min_recipients": selectors.EXPERIMENT_MIN_RECIPIENTS,
             "min_difference": selectors.EXPERIMENT_MIN_DIFFERENCE_POINTS,
@@ -101,6 +117,8 @@ def funnel_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Bars per arm for each funnel step (``workspace.js`` draws it)."""
     steps = (("invited", "Invited"), ("opened", "Opened"), ("clicked", "Clicked"), ("completed", "Completed"))
     return {
-        "labels": [label for _, label in steps], "min": 0, "step": 1,
+        "labels": [label for _, label in steps],
+        "min": 0,
+        "step": 1,
         "series": [{"label": f"Arm {row['variant']}", "data": [row[key] for key, _ in steps]} for row in rows],
     }

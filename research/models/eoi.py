@@ -51,12 +51,14 @@ AUDIENCE_REQUIRED: dict[str, tuple[str, ...]] = {
 
 # (old, new) profile_status pairs any writer may make; everything else is refused by the trigger below.
 # pending → rejected lets staff reject obvious spam from the queue without opening a review first.
-LEGAL_TRANSITIONS: frozenset[tuple[str, str]] = frozenset({
-    (ProfileStatus.PENDING, ProfileStatus.IN_PROGRESS),
-    (ProfileStatus.PENDING, ProfileStatus.REJECTED),
-    (ProfileStatus.IN_PROGRESS, ProfileStatus.CREATED),
-    (ProfileStatus.IN_PROGRESS, ProfileStatus.REJECTED),
-})
+LEGAL_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        (ProfileStatus.PENDING, ProfileStatus.IN_PROGRESS),
+        (ProfileStatus.PENDING, ProfileStatus.REJECTED),
+        (ProfileStatus.IN_PROGRESS, ProfileStatus.CREATED),
+        (ProfileStatus.IN_PROGRESS, ProfileStatus.REJECTED),
+    }
+)
 # Allowed only together with a "reopened" audit row written in the same transaction (a manager's decision).
 REOPEN_TRANSITION = (ProfileStatus.REJECTED, ProfileStatus.PENDING)
 
@@ -79,8 +81,11 @@ PROFILE_STATUS_TRANSITION = f"""
 
 
 @pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-    context_field=pghistory.ContextForeignKey(), append_only=True,
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    context_field=pghistory.ContextForeignKey(),
+    append_only=True,
 )
 class ExpressionOfInterest(TimeStampedModel):
     Audience = EOIAudience
@@ -91,7 +96,9 @@ class ExpressionOfInterest(TimeStampedModel):
     email_consent = models.BooleanField()
     consented_at = models.DateTimeField(null=True, blank=True)
     email_preferences = ArrayField(
-        models.CharField(max_length=40, choices=EmailPreference.choices), default=list, blank=True,
+        models.CharField(max_length=40, choices=EmailPreference.choices),
+        default=list,
+        blank=True,
     )
     submitted_at = models.DateTimeField()
 
@@ -107,7 +114,9 @@ class ExpressionOfInterest(TimeStampedModel):
     partnership_interest = models.TextField(blank=True)
     # Individual seeking therapy.
     therapy_interests = ArrayField(
-        models.CharField(max_length=40, choices=TherapyInterest.choices), default=list, blank=True,
+        models.CharField(max_length=40, choices=TherapyInterest.choices),
+        default=list,
+        blank=True,
     )
     additional_thoughts = models.TextField(blank=True)
     # Supporter or investor.
@@ -116,13 +125,21 @@ class ExpressionOfInterest(TimeStampedModel):
     # Profile workflow (conversion itself is issue 5): who decided what, when and why.
     profile_status = models.CharField(max_length=20, choices=ProfileStatus.choices)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_reason = models.TextField(blank=True)
     # The directory therapist this EOI belongs to: found by e-mail, or created/merged by the conversion.
     therapist = models.ForeignKey(
-        "practice.Therapist", null=True, blank=True, on_delete=models.SET_NULL, related_name="eois",
+        "practice.Therapist",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="eois",
     )
     import_key = models.CharField(max_length=80, blank=True)
 
@@ -157,13 +174,16 @@ class ExpressionOfInterest(TimeStampedModel):
             array_choices_check("therapy_interests", TherapyInterest, "research_eoi_therapy_interests_valid"),
             array_choices_check("email_preferences", EmailPreference, "research_eoi_email_preferences_valid"),
             models.UniqueConstraint(
-                fields=["import_key"], condition=~Q(import_key=""), name="research_eoi_import_key_unique",
+                fields=["import_key"],
+                condition=~Q(import_key=""),
+                name="research_eoi_import_key_unique",
             ),
         ]
         indexes = [
             # The review queue: pending therapist EOIs, oldest first.
             models.Index(
-                fields=["submitted_at"], condition=Q(profile_status__in=["pending", "in_progress"]),
+                fields=["submitted_at"],
+                condition=Q(profile_status__in=["pending", "in_progress"]),
                 name="research_eoi_review_queue",
             ),
             models.Index(fields=["email"], condition=Q(therapist__isnull=True), name="research_eoi_orphan_email"),
@@ -217,14 +237,19 @@ class EOIReviewEvent(models.Model):
     source = models.CharField(max_length=20, choices=ReviewSource.choices)
     occurred_at = models.DateTimeField(db_default=Now())
     therapist = models.ForeignKey(
-        "practice.Therapist", null=True, blank=True, on_delete=models.PROTECT, related_name="eoi_review_events",
+        "practice.Therapist",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="eoi_review_events",
     )
     reason = models.TextField(blank=True)
     # Conversion: one entry per mapped field {eoi_field, therapist_field, current, proposed, change}.
     diff = models.JSONField(default=list, blank=True)
     # The writing transaction: the transition trigger accepts a reopen only next to its own audit row.
     txid = models.BigIntegerField(
-        db_default=models.Func(function="txid_current", output_field=models.BigIntegerField()), editable=False,
+        db_default=models.Func(function="txid_current", output_field=models.BigIntegerField()),
+        editable=False,
     )
 
     class Meta:

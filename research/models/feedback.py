@@ -27,7 +27,9 @@ class Feedback(TimeStampedModel):
 
     rating = models.PositiveSmallIntegerField(help_text="1 (poor) – 5 (excellent).")
     legacy_rating_6 = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="The original 1–6 star value of an imported row.",
+        null=True,
+        blank=True,
+        help_text="The original 1–6 star value of an imported row.",
     )
     comment = models.TextField(blank=True)
     tags = ArrayField(models.CharField(max_length=20, choices=FeedbackTag.choices), default=list, blank=True)
@@ -47,10 +49,18 @@ class Feedback(TimeStampedModel):
 
     # Linked when known: the signed token first, then the survey session, then the e-mail; else anonymous.
     therapist = models.ForeignKey(
-        "practice.Therapist", null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback",
+        "practice.Therapist",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback",
     )
     survey_response = models.ForeignKey(
-        "research.SurveyResponse", null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback",
+        "research.SurveyResponse",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback",
     )
     submitted_at = models.DateTimeField()
     status = models.CharField(max_length=20, choices=FeedbackStatus.choices, default=FeedbackStatus.NEW)
@@ -67,7 +77,9 @@ class Feedback(TimeStampedModel):
             choices_check("audience", FeedbackAudience, "research_feedback_audience_valid"),
             choices_check("status", FeedbackStatus, "research_feedback_status_valid"),
             models.UniqueConstraint(
-                fields=["import_key"], condition=~Q(import_key=""), name="research_feedback_import_key_unique",
+                fields=["import_key"],
+                condition=~Q(import_key=""),
+                name="research_feedback_import_key_unique",
             ),
         ]
         indexes = [

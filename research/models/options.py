@@ -192,8 +192,12 @@ class EmailPreference(models.TextChoices):
 ALIASES: dict[type[models.TextChoices], dict[str, str]] = {
     YearsInPractice: {"0-2 years": "0-2", "3-5 years": "3-5", "6-10 years": "6-10", "10+ years": "10+"},
     ClientType: {"neurodivergent": "neurodivergent", "trauma-focused": "trauma_focused", "lgbtq+": "lgbtq"},
-    Modality: {"somatic": "somatic", "psychodynamic": "psychodynamic", "person centred": "person_centred",
-               "person-centered": "person_centred"},
+    Modality: {
+        "somatic": "somatic",
+        "psychodynamic": "psychodynamic",
+        "person centred": "person_centred",
+        "person-centered": "person_centred",
+    },
     ClientSource: {"referrals": "referrals", "directories": "directories"},
     MatchFactor: {
         "trust": "trust",
@@ -214,8 +218,13 @@ ALIASES: dict[type[models.TextChoices], dict[str, str]] = {
     },
     TooPersonal: {"none": "none"},
     OnboardingTime: {"2-3 min": "2-3_min", "as long as it takes": "as_long_as_it_takes"},
-    FeedbackAudience: {"home": "website", "documentation": "website", "legal": "website", "other": "website",
-                       "individual": "website"},
+    FeedbackAudience: {
+        "home": "website",
+        "documentation": "website",
+        "legal": "website",
+        "other": "website",
+        "individual": "website",
+    },
     TherapyInterest: {"anxiety and depression": "anxiety_depression"},
 }
 

@@ -53,7 +53,8 @@ class OutboundEmail(TimeStampedModel):
             models.UniqueConstraint(fields=["therapist", "step"], name="research_outboundemail_one_per_step"),
             models.CheckConstraint(condition=Q(step__gte=1, step__lte=5), name="research_outboundemail_step_1_5"),
             models.CheckConstraint(
-                condition=Q(variant__in=["", "A", "B"]), name="research_outboundemail_variant_valid",
+                condition=Q(variant__in=["", "A", "B"]),
+                name="research_outboundemail_variant_valid",
             ),
             choices_check("status", OutboundStatus, "research_outboundemail_status_valid"),
         ]
@@ -104,11 +105,19 @@ class EngagementEvent(models.Model):
     occurred_at = models.DateTimeField()
     received_at = models.DateTimeField(db_default=models.functions.Now())
     therapist = models.ForeignKey(
-        "practice.Therapist", null=True, blank=True, on_delete=models.PROTECT, related_name="research_events",
+        "practice.Therapist",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="research_events",
     )
     email = models.EmailField(max_length=255, blank=True)
     outbound_email = models.ForeignKey(
-        OutboundEmail, null=True, blank=True, on_delete=models.PROTECT, related_name="events",
+        OutboundEmail,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
     )
     # utm_* of the clicked link, variant, experiment_id, step, clicked_url, provider type, machine_open …
     context = models.JSONField(default=dict, blank=True)

@@ -48,7 +48,10 @@ class TherapistResearchState(models.Model):
     Stage = FunnelStage
 
     therapist = models.OneToOneField(
-        "practice.Therapist", primary_key=True, on_delete=models.CASCADE, related_name="research_state",
+        "practice.Therapist",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="research_state",
     )
     stage = models.PositiveSmallIntegerField(choices=FunnelStage.choices, default=FunnelStage.NOT_INVITED)
     # Terminal flags (timestamps): once set, no research e-mail is sent and nothing unsets them.

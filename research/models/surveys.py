@@ -38,7 +38,11 @@ class SurveyResponse(TimeStampedModel):
     """One therapist's answers. Resubmitting with the same token updates this row (one per therapist)."""
 
     therapist = models.ForeignKey(
-        "practice.Therapist", null=True, blank=True, on_delete=models.SET_NULL, related_name="survey_responses",
+        "practice.Therapist",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_responses",
     )
     # Contact e-mail given in the survey (defaults to the invited address); only a fallback for linking.
     email = models.EmailField(max_length=255, blank=True)
@@ -64,7 +68,9 @@ class SurveyResponse(TimeStampedModel):
     too_personal = _multi(TooPersonal)
     too_personal_other = models.CharField(max_length=200, blank=True)
     profile_detail_level = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="1 = a few essential facts … 10 = a rich profile.",
+        null=True,
+        blank=True,
+        help_text="1 = a few essential facts … 10 = a rich profile.",
     )
     onboarding_time = _choices(OnboardingTime, blank=True)
     trust_ai_matching = _choices(TrustAIMatching, blank=True, help_text="No longer asked; imported answers only.")
@@ -103,11 +109,14 @@ class SurveyResponse(TimeStampedModel):
         constraints = [
             # Resubmission with the same token updates instead of duplicating (the original made new pages).
             models.UniqueConstraint(
-                fields=["therapist"], condition=Q(therapist__isnull=False),
+                fields=["therapist"],
+                condition=Q(therapist__isnull=False),
                 name="research_surveyresponse_one_per_therapist",
             ),
             models.UniqueConstraint(
-                fields=["import_key"], condition=~Q(import_key=""), name="research_surveyresponse_import_key_unique",
+                fields=["import_key"],
+                condition=~Q(import_key=""),
+                name="research_surveyresponse_import_key_unique",
             ),
             optional_choices_check("profession", Profession, "research_surveyresponse_profession_valid"),
             optional_choices_check("years_practice", YearsInPractice, "research_surveyresponse_years_practice_valid"),
@@ -124,7 +133,9 @@ class SurveyResponse(TimeStampedModel):
             optional_choices_check("onboarding_time", OnboardingTime, "research_surveyresponse_onboarding_time_valid"),
             optional_choices_check("trust_ai_matching", TrustAIMatching, "research_surveyresponse_trust_ai_valid"),
             optional_choices_check(
-                "free_listing_interest", YesMaybeLaterNo, "research_surveyresponse_free_listing_valid",
+                "free_listing_interest",
+                YesMaybeLaterNo,
+                "research_surveyresponse_free_listing_valid",
             ),
             optional_choices_check("profile_intent", YesMaybeLaterNo, "research_surveyresponse_profile_intent_valid"),
             optional_choices_check("future_contact", YesNo, "research_surveyresponse_future_contact_valid"),

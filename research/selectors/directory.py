@@ -33,7 +33,9 @@ def directory_search(*, filters: dict[str, Any]) -> QuerySet[Therapist]:
     text = " ".join(str(filters.get("q", "")).split())
     if text:
         therapists = therapists.filter(
-            Q(first_name__icontains=text) | Q(last_name__icontains=text) | Q(preferred_name__icontains=text)
+            Q(first_name__icontains=text)
+            | Q(last_name__icontains=text)
+            | Q(preferred_name__icontains=text)
             | Q(organisation__icontains=text)
         )
     for name in ("region", "state", "profession"):

@@ -14,10 +14,9 @@ REVIEW_QUEUE = (ProfileStatus.PENDING, ProfileStatus.IN_PROGRESS)
 
 def eois_awaiting_review() -> QuerySet[ExpressionOfInterest]:
     """Therapist EOIs still to be decided (pending or in progress), oldest first."""
-    return (
-        ExpressionOfInterest.objects.filter(audience=EOIAudience.THERAPIST, profile_status__in=REVIEW_QUEUE)
-        .order_by("submitted_at")
-    )
+    return ExpressionOfInterest.objects.filter(
+        audience=EOIAudience.THERAPIST, profile_status__in=REVIEW_QUEUE
+    ).order_by("submitted_at")
 
 
 def eois_for_staff() -> QuerySet[ExpressionOfInterest]:
@@ -37,6 +36,7 @@ def eoi_review_queue(*, status: str | None = None, audience: str | None = None) 
 
 def eoi_conversion_preview(*, eoi: ExpressionOfInterest) -> tuple[Therapist | None, list[PlannedField]]:
     """Read-only: the therapist a conversion would merge into (if any) and the field-by-field plan."""
-    existing = (Therapist.objects.alias(e=Lower("email")).filter(e=eoi.email.strip().lower()).first()
-                if eoi.email else None)
+    existing = (
+        Therapist.objects.alias(e=Lower("email")).filter(e=eoi.email.strip().lower()).first() if eoi.email else None
+    )
     return existing, conversion_plan(eoi, existing)

@@ -39,8 +39,9 @@ def survey_questions() -> list[Question]:
             choices = tuple((str(v), str(label)) for v, label in field.choices)
             questions.append(Question(field.name, _label(field), "single", choices))
         elif field.name == "profile_detail_level":
-            questions.append(Question(field.name, _label(field), "scale",
-                                      tuple((str(n), str(n)) for n in range(1, 11))))
+            questions.append(
+                Question(field.name, _label(field), "scale", tuple((str(n), str(n)) for n in range(1, 11)))
+            )
         elif isinstance(field, models.DecimalField):
             questions.append(Question(field.name, _label(field) + " (AUD)", "amount"))
     return questions
@@ -117,7 +118,8 @@ def survey_export_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[list[
     rows = responses.select_related("therapist").order_by("submitted_at", "pk")
     for response in rows.iterator(chunk_size=2000):
         yield [
-            (str(response.therapist) if response.therapist_id else "") if f is therapist_field
+            (str(response.therapist) if response.therapist_id else "")
+            if f is therapist_field
             else _cell(f, getattr(response, f.attname))
             for f in fields
         ]
@@ -152,7 +154,11 @@ def survey_session(*, therapist_id: Any) -> dict[str, Any] | None:
     if therapist is None:
         return None
     return {
-        "therapist": {"first_name": therapist.first_name, "name": therapist.full_name,
-                      "email": therapist.email, "practice": therapist.organisation},
+        "therapist": {
+            "first_name": therapist.first_name,
+            "name": therapist.full_name,
+            "email": therapist.email,
+            "practice": therapist.organisation,
+        },
         "already_submitted": SurveyResponse.objects.filter(therapist_id=therapist.pk).exists(),
     }

@@ -41,14 +41,16 @@ def funnel_by_variant() -> list[dict[str, Any]]:
     result = []
     for row in rows:
         invited = row["invited"] or 1
-        result.append({
-            **row,
-            "variant": row["variant"] or "—",
-            "machine_opens": row["machine_opens"] or 0,
-            "open_rate": round(100 * row["opened"] / invited, 1),
-            "click_rate": round(100 * row["clicked"] / invited, 1),
-            "completion_rate": round(100 * row["completed"] / invited, 1),
-        })
+        result.append(
+            {
+                **row,
+                "variant": row["variant"] or "—",
+                "machine_opens": row["machine_opens"] or 0,
+                "open_rate": round(100 * row["opened"] / invited, 1),
+                "click_rate": round(100 * row["clicked"] / invited, 1),
+                "completion_rate": round(100 * row["completed"] / invited, 1),
+            }
+        )
     return result
 
 
@@ -67,26 +69,37 @@ def experiment_verdict(rows: list[dict[str, Any]]) -> Verdict:
         return Verdict(False, None, f"Not enough data: {names} so far; the rule compares two arms.")
     short = [row for row in arms if row["invited"] < EXPERIMENT_MIN_RECIPIENTS]
     if short:
-        parts = [f"arm {row['variant']} has {row['invited']} of the {EXPERIMENT_MIN_RECIPIENTS} recipients it needs"
-                 for row in short]
+        parts = [
+            f"arm {row['variant']} has {row['invited']} of the {EXPERIMENT_MIN_RECIPIENTS} recipients it needs"
+            for row in short
+        ]
         return Verdict(False, None, "Not enough data: " + "; ".join(parts) + ".")
     ranked = sorted(arms, key=lambda row: row["completion_rate"], reverse=True)
     best, runner_up = ranked[0], ranked[1]
     difference = round(best["completion_rate"] - runner_up["completion_rate"], 1)
     if difference >= EXPERIMENT_MIN_DIFFERENCE_POINTS:
-        return Verdict(True, best["variant"], (
-            f"Arm {best['variant']} wins: its completion rate is {difference} points higher "
-            f"({best['completion_rate']} % against {runner_up['completion_rate']} %)."
-        ))
-    return Verdict(False, None, (
-        f"No winner yet: the completion rates differ by {difference} points, under the "
-        f"{EXPERIMENT_MIN_DIFFERENCE_POINTS:g}-point threshold."
-    ))
+        return Verdict(
+            True,
+            best["variant"],
+            (
+                f"Arm {best['variant']} wins: its completion rate is {difference} points higher "
+                f"({best['completion_rate']} % against {runner_up['completion_rate']} %)."
+            ),
+        )
+    return Verdict(
+        False,
+        None,
+        (
+            f"No winner yet: the completion rates differ by {difference} points, under the "
+            f"{EXPERIMENT_MIN_DIFFERENCE_POINTS:g}-point threshold."
+        ),
+    )
 
 
 def funnel_stage_counts() -> list[dict[str, object]]:
     """Therapists per furthest funnel stage (``count``) and at-or-beyond it (``reached``), in one query over
     the one-to-one LEFT JOIN (no fan-out). Therapists with no research state yet count as not invited."""
+
     def at(stage: int) -> Q:
         here = Q(research_state__stage=stage)
         return here | Q(research_state__isnull=True) if stage == FunnelStage.NOT_INVITED else here
@@ -118,8 +131,11 @@ def _unsuppressed_states():  # type: ignore[no-untyped-def]
     suppressed = Suppression.objects.alias(e=Lower("email")).filter(e=Lower(OuterRef("therapist__email")))
     return (
         TherapistResearchState.objects.filter(
-            unsubscribed_at__isnull=True, bounced_at__isnull=True, complained_at__isnull=True,
-            stage__gte=FunnelStage.INVITED, invited_at__isnull=False,
+            unsubscribed_at__isnull=True,
+            bounced_at__isnull=True,
+            complained_at__isnull=True,
+            stage__gte=FunnelStage.INVITED,
+            invited_at__isnull=False,
         )
         .exclude(Exists(suppressed))
         .select_related("therapist")
@@ -133,6 +149,9 @@ def followups_due(*, now: datetime) -> list[DueFollowUp]:
         action = state.next_action()
         if action.is_due(now):
             assert action.step is not None
-            due.append(DueFollowUp(state.therapist_id, state.therapist.email, state.therapist.full_name,
-                                   action.step, action.label))
+            due.append(
+                DueFollowUp(
+                    state.therapist_id, state.therapist.email, state.therapist.full_name, action.step, action.label
+                )
+            )
     return due

@@ -63,11 +63,18 @@ def _require(allowed: bool, what: str) -> None:
 
 # --- plumbing -----------------------------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def _acting(*, actor: Actor, action: str, source: str, eoi_id: Any) -> Iterator[None]:
     """One transaction whose history rows say who did it, through what, and for which EOI."""
-    with transaction.atomic(), pghistory.context(
-        user=actor.pk, eoi=str(eoi_id), eoi_action=action, source=source,
+    with (
+        transaction.atomic(),
+        pghistory.context(
+            user=actor.pk,
+            eoi=str(eoi_id),
+            eoi_action=action,
+            source=source,
+        ),
     ):
         yield
 
@@ -89,16 +96,30 @@ def _require_status(eoi: ExpressionOfInterest, *allowed: str, verb: str) -> None
 
 
 def _move(
-    eoi: ExpressionOfInterest, *, to: str, action: str, actor: Actor, source: str, reason: str = "",
-    therapist: Therapist | None = None, diff: list[dict[str, Any]] | None = None,
+    eoi: ExpressionOfInterest,
+    *,
+    to: str,
+    action: str,
+    actor: Actor,
+    source: str,
+    reason: str = "",
+    therapist: Therapist | None = None,
+    diff: list[dict[str, Any]] | None = None,
 ) -> EOIReviewEvent:
     """Audit row first (the trigger looks for it on a reopen), then the status change."""
     old = eoi.profile_status
     assert (old, to) in LEGAL_TRANSITIONS or action == ReviewAction.REOPENED, (old, to)
     user = cast(User, actor)  # the callers' _require() let only authenticated reviewers through
     event = EOIReviewEvent(
-        eoi=eoi, action=action, from_status=old, to_status=to, actor=user, source=source, reason=reason,
-        therapist=therapist, diff=diff or [],
+        eoi=eoi,
+        action=action,
+        from_status=old,
+        to_status=to,
+        actor=user,
+        source=source,
+        reason=reason,
+        therapist=therapist,
+        diff=diff or [],
     )
     event.full_clean(exclude=["txid", "occurred_at"], validate_constraints=False)
     event.save()
@@ -129,6 +150,7 @@ def _reason(reason: str) -> str:
 
 # --- the services -------------------------------------------------------------------------------------------
 
+
 def eoi_start_review(*, eoi_id: uuid.UUID | str, actor: Actor, source: str) -> ExpressionOfInterest:
     """pending → in_progress: a reviewer claims the EOI."""
     _require(roles.may_review_eois(actor), "review expressions of interest")
@@ -144,8 +166,7 @@ def _therapist_for_email(email: str) -> Therapist | None:
     # waits here and then merges into the profile the first created instead of hitting the unique index.
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 5))", [f"eoi-profile:{email}"])
-    return (Therapist.objects.select_for_update(no_key=True).alias(e=Lower("email"))
-            .filter(e=email).first())
+    return Therapist.objects.select_for_update(no_key=True).alias(e=Lower("email")).filter(e=email).first()
 
 
 def eoi_convert_to_profile(*, eoi_id: uuid.UUID | str, actor: Actor, source: str) -> ConversionResult:
@@ -178,8 +199,13 @@ def eoi_convert_to_profile(*, eoi_id: uuid.UUID | str, actor: Actor, source: str
             therapist.save()
         diff = [field.as_dict() for field in plan]
         event = _move(
-            eoi, to=ProfileStatus.CREATED, action=ReviewAction.CREATED if existing is None else ReviewAction.MERGED,
-            actor=actor, source=source, therapist=therapist, diff=diff,
+            eoi,
+            to=ProfileStatus.CREATED,
+            action=ReviewAction.CREATED if existing is None else ReviewAction.MERGED,
+            actor=actor,
+            source=source,
+            therapist=therapist,
+            diff=diff,
         )
     return ConversionResult(eoi=eoi, therapist=therapist, created=existing is None, plan=plan, event=event)
 
@@ -191,8 +217,7 @@ def eoi_reject(*, eoi_id: uuid.UUID | str, actor: Actor, reason: str, source: st
     with _acting(actor=actor, action="reject", source=_source(source), eoi_id=eoi_id):
         eoi = _locked(eoi_id)
         _require_status(eoi, ProfileStatus.PENDING, ProfileStatus.IN_PROGRESS, verb="reject")
-        _move(eoi, to=ProfileStatus.REJECTED, action=ReviewAction.REJECTED, actor=actor, source=source,
-              reason=reason)
+        _move(eoi, to=ProfileStatus.REJECTED, action=ReviewAction.REJECTED, actor=actor, source=source, reason=reason)
     return eoi
 
 
@@ -203,6 +228,5 @@ def eoi_reopen(*, eoi_id: uuid.UUID | str, actor: Actor, reason: str, source: st
     with _acting(actor=actor, action="reopen", source=_source(source), eoi_id=eoi_id):
         eoi = _locked(eoi_id)
         _require_status(eoi, ProfileStatus.REJECTED, verb="reopen")
-        _move(eoi, to=ProfileStatus.PENDING, action=ReviewAction.REOPENED, actor=actor, source=source,
-              reason=reason)
+        _move(eoi, to=ProfileStatus.PENDING, action=ReviewAction.REOPENED, actor=actor, source=source, reason=reason)
     return eoi

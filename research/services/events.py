@@ -190,15 +190,39 @@ SELECT ins.id, ins.therapist_id, ins.machine_open, att.therapist_id IS NOT NULL,
 """.replace("{state_upsert}", _state_upsert(STATE_COLUMNS))
 
 # Prepared once per connection: parsing and planning the statement cost more than running it.
-_STATEMENT = PreparedStatement("research_event_record", _SQL, {
-    "kind": "text", "occurred_at": "timestamptz", "context": "jsonb", "status": "text",
-    "provider_event_id": "text", "therapist_id": "uuid", "outbound_email_id": "uuid",
-    "provider_message_id": "text", "recipient": "text", "suppress": "text", "outbound_status": "text",
-    "proxy_ua": "boolean", "machine_secs": "double precision", "stage": "integer", "invited": "boolean",
-    "opened": "boolean", "clicked": "boolean", "completed": "boolean", "sandbox": "boolean",
-    "feedback": "boolean", "followup": "boolean", "step_bits": "integer", "unsubscribed": "boolean",
-    "bounced": "boolean", "complained": "boolean", "variant": "text", "experiment_id": "text",
-})
+_STATEMENT = PreparedStatement(
+    "research_event_record",
+    _SQL,
+    {
+        "kind": "text",
+        "occurred_at": "timestamptz",
+        "context": "jsonb",
+        "status": "text",
+        "provider_event_id": "text",
+        "therapist_id": "uuid",
+        "outbound_email_id": "uuid",
+        "provider_message_id": "text",
+        "recipient": "text",
+        "suppress": "text",
+        "outbound_status": "text",
+        "proxy_ua": "boolean",
+        "machine_secs": "double precision",
+        "stage": "integer",
+        "invited": "boolean",
+        "opened": "boolean",
+        "clicked": "boolean",
+        "completed": "boolean",
+        "sandbox": "boolean",
+        "feedback": "boolean",
+        "followup": "boolean",
+        "step_bits": "integer",
+        "unsubscribed": "boolean",
+        "bounced": "boolean",
+        "complained": "boolean",
+        "variant": "text",
+        "experiment_id": "text",
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -257,5 +281,12 @@ def event_record(event: EventInput) -> RecordedEvent | None:
     return RecordedEvent(id=row[0], therapist_id=row[1], machine_open=bool(row[2]))
 
 
-__all__ = ["STATE_COLUMNS", "EventInput", "RecordedEvent", "StateDelta", "SuppressionReason", "UnknownParticipant",
-           "event_record"]
+__all__ = [
+    "STATE_COLUMNS",
+    "EventInput",
+    "RecordedEvent",
+    "StateDelta",
+    "SuppressionReason",
+    "UnknownParticipant",
+    "event_record",
+]

@@ -74,8 +74,10 @@ def followup_claim(*, therapist_id: uuid.UUID, step: int, now: datetime) -> Outb
     """Reserve the step for this therapist; ``None`` if not due, suppressed, or already claimed."""
     with transaction.atomic():
         state = (
-            TherapistResearchState.objects.select_for_update(no_key=True).select_related("therapist")
-            .filter(therapist_id=therapist_id).first()
+            TherapistResearchState.objects.select_for_update(no_key=True)
+            .select_related("therapist")
+            .filter(therapist_id=therapist_id)
+            .first()
         )
         if state is None:
             if step != SequenceStep.INVITATION:
@@ -97,9 +99,13 @@ def followup_claim(*, therapist_id: uuid.UUID, step: int, now: datetime) -> Outb
             # Alternate arms deterministically by therapist id so reruns do not reshuffle people.
             variant = "AB"[therapist.id.int % 2]
         email = OutboundEmail(
-            therapist=therapist, to_email=therapist.email.strip().lower(), step=step,
+            therapist=therapist,
+            to_email=therapist.email.strip().lower(),
+            step=step,
             subject=INVITATION_SUBJECTS[variant] if step == SequenceStep.INVITATION else SUBJECTS[step],
-            variant=variant, experiment_id=EXPERIMENT_ID if variant else "", status=OutboundEmail.Status.QUEUED,
+            variant=variant,
+            experiment_id=EXPERIMENT_ID if variant else "",
+            status=OutboundEmail.Status.QUEUED,
         )
         email.full_clean(validate_unique=False, validate_constraints=False)
         try:
@@ -111,15 +117,21 @@ def followup_claim(*, therapist_id: uuid.UUID, step: int, now: datetime) -> Outb
 
 
 def _links(email: OutboundEmail) -> tuple[str, str]:
-    token = survey_token_make(therapist_id=email.therapist_id, variant=email.variant,
-                              experiment_id=email.experiment_id)
-    query = {"token": token, "utm_source": "email", "utm_medium": "research", "utm_campaign": "therapist_research",
-             "utm_content": "sandbox_demo" if email.step == SequenceStep.THANK_YOU else "survey"}
+    token = survey_token_make(therapist_id=email.therapist_id, variant=email.variant, experiment_id=email.experiment_id)
+    query = {
+        "token": token,
+        "utm_source": "email",
+        "utm_medium": "research",
+        "utm_campaign": "therapist_research",
+        "utm_content": "sandbox_demo" if email.step == SequenceStep.THANK_YOU else "survey",
+    }
     if email.variant:
         query |= {"utm_variant": email.variant, "utm_experiment": "EXP-01"}
     survey_url = f"{settings.RESEARCH_SURVEY_URL}?{urlencode(query)}"
-    unsubscribe_url = (f"{settings.RESEARCH_PUBLIC_BASE_URL.rstrip('/')}/research/unsubscribe/"
-                       f"{unsubscribe_token_make(email=email.to_email)}/")
+    unsubscribe_url = (
+        f"{settings.RESEARCH_PUBLIC_BASE_URL.rstrip('/')}/research/unsubscribe/"
+        f"{unsubscribe_token_make(email=email.to_email)}/"
+    )
     return survey_url, unsubscribe_url
 
 
@@ -131,15 +143,21 @@ def followup_message(email: OutboundEmail, *, first_name: str) -> EmailMessage:
         f"Don't want research e-mails? Unsubscribe: {unsubscribe_url}\n"
     )
     message = EmailMessage(
-        subject=email.subject, body=body, from_email=settings.RESEARCH_FROM_EMAIL, to=[email.to_email],
+        subject=email.subject,
+        body=body,
+        from_email=settings.RESEARCH_FROM_EMAIL,
+        to=[email.to_email],
         reply_to=[settings.RESEARCH_REPLY_TO],
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
     # Provider tags/metadata (django-anymail → Resend tags): the webhook attributes by message id anyway.
     message.tags = ["therapist_research", f"step-{email.step}"]  # type: ignore[attr-defined]
     message.metadata = {  # type: ignore[attr-defined]
-        "campaign": "therapist_research", "step": str(email.step), "therapist_id": str(email.therapist_id),
-        "variant": email.variant, "experiment": email.experiment_id,
+        "campaign": "therapist_research",
+        "step": str(email.step),
+        "therapist_id": str(email.therapist_id),
+        "variant": email.variant,
+        "experiment": email.experiment_id,
     }
     return message
 
@@ -155,25 +173,44 @@ def followup_send(*, therapist_id: uuid.UUID, step: int, now: datetime) -> Outbo
     except Exception as exc:  # the provider's error types vary; the row records the failure
         logger.warning("research e-mail %s (step %s) failed: %s", email.pk, step, type(exc).__name__)
         OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.FAILED, error=str(exc)[:500])
-        event_record(EventInput(kind=EventKind.EMAIL_FAILED, occurred_at=now, therapist_id=therapist_id,
-                                outbound_email_id=email.pk, recipient=email.to_email, status=EventStatus.FAILED,
-                                context={"step": step, "error": type(exc).__name__}))
+        event_record(
+            EventInput(
+                kind=EventKind.EMAIL_FAILED,
+                occurred_at=now,
+                therapist_id=therapist_id,
+                outbound_email_id=email.pk,
+                recipient=email.to_email,
+                status=EventStatus.FAILED,
+                context={"step": step, "error": type(exc).__name__},
+            )
+        )
         email.refresh_from_db()
         return email
     status = getattr(message, "anymail_status", None)
     message_id = getattr(status, "message_id", None) if status is not None else None
     OutboundEmail.objects.filter(pk=email.pk).update(
-        status=OutboundEmail.Status.SENT, sent_at=now, provider_message_id=message_id or None,
+        status=OutboundEmail.Status.SENT,
+        sent_at=now,
+        provider_message_id=message_id or None,
     )
     is_invitation = step == SequenceStep.INVITATION
-    event_record(EventInput(
-        kind=EventKind.EMAIL_SENT if is_invitation else EventKind.FOLLOW_UP_SENT, occurred_at=now,
-        therapist_id=therapist_id, outbound_email_id=email.pk, recipient=email.to_email,
-        context={"step": step, "variant": email.variant, "experiment_id": email.experiment_id},
-        delta=StateDelta(
-            stage=FunnelStage.INVITED if is_invitation else FunnelStage.NOT_INVITED, invited=is_invitation,
-            followup=step in (2, 3, 4), step_sent=step, variant=email.variant, experiment_id=email.experiment_id,
-        ),
-    ))
+    event_record(
+        EventInput(
+            kind=EventKind.EMAIL_SENT if is_invitation else EventKind.FOLLOW_UP_SENT,
+            occurred_at=now,
+            therapist_id=therapist_id,
+            outbound_email_id=email.pk,
+            recipient=email.to_email,
+            context={"step": step, "variant": email.variant, "experiment_id": email.experiment_id},
+            delta=StateDelta(
+                stage=FunnelStage.INVITED if is_invitation else FunnelStage.NOT_INVITED,
+                invited=is_invitation,
+                followup=step in (2, 3, 4),
+                step_sent=step,
+                variant=email.variant,
+                experiment_id=email.experiment_id,
+            ),
+        )
+    )
     email.refresh_from_db()
     return email

@@ -76,8 +76,9 @@ def _upsert_by_therapist(response: SurveyResponse, update: list[str]) -> tuple[u
     Values go through each field's ``pre_save``/``get_db_prep_save``, as ``Model.save`` would send them.
     ``xmax`` is 0 for a row this statement inserted and set for one it updated (locked by the update).
     """
-    values = [f.get_db_prep_save(f.pre_save(response, add=True), connection)
-              for f in SurveyResponse._meta.concrete_fields]
+    values = [
+        f.get_db_prep_save(f.pre_save(response, add=True), connection) for f in SurveyResponse._meta.concrete_fields
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_survey_upsert_sql(tuple(update)), values)
         pk, existed = cursor.fetchone()
@@ -85,8 +86,13 @@ def _upsert_by_therapist(response: SurveyResponse, update: list[str]) -> tuple[u
 
 
 def survey_response_submit(
-    *, claims: SurveyClaims, answers: dict[str, Any], consent_version: str, consented_at: datetime,
-    submitted_at: datetime, provenance: dict[str, Any],
+    *,
+    claims: SurveyClaims,
+    answers: dict[str, Any],
+    consent_version: str,
+    consented_at: datetime,
+    submitted_at: datetime,
+    provenance: dict[str, Any],
 ) -> tuple[SurveyResponse, bool]:
     """Create or update (same token → same therapist → same row) the response, then log completion.
 
@@ -95,8 +101,13 @@ def survey_response_submit(
     already existed, so the caller needs no query of its own. Staff-side columns (processing status,
     notes) and answers no longer asked are left as they are on a resubmission.
     """
-    submitted = {**answers, **provenance, "consent_version": consent_version, "consented_at": consented_at,
-                 "submitted_at": submitted_at}
+    submitted = {
+        **answers,
+        **provenance,
+        "consent_version": consent_version,
+        "consented_at": consented_at,
+        "submitted_at": submitted_at,
+    }
     response = SurveyResponse(therapist_id=claims.therapist_id, **submitted)
     response.full_clean(exclude=["therapist"], validate_unique=False, validate_constraints=False)
     try:
@@ -108,14 +119,23 @@ def survey_response_submit(
                 context["variant"] = claims.variant
             if claims.experiment_id:
                 context["experiment_id"] = claims.experiment_id
-            event_record(EventInput(
-                kind=EventKind.SURVEY_COMPLETED, occurred_at=submitted_at, therapist_id=claims.therapist_id,
-                recipient=response.email, context=context,
-                # First completion only: a resubmission updates the answers, not the funnel.
-                provider_event_id=f"survey:{response.pk}",
-                delta=StateDelta(stage=FunnelStage.SURVEY_COMPLETED, completed=True,
-                                 variant=claims.variant, experiment_id=claims.experiment_id),
-            ))
+            event_record(
+                EventInput(
+                    kind=EventKind.SURVEY_COMPLETED,
+                    occurred_at=submitted_at,
+                    therapist_id=claims.therapist_id,
+                    recipient=response.email,
+                    context=context,
+                    # First completion only: a resubmission updates the answers, not the funnel.
+                    provider_event_id=f"survey:{response.pk}",
+                    delta=StateDelta(
+                        stage=FunnelStage.SURVEY_COMPLETED,
+                        completed=True,
+                        variant=claims.variant,
+                        experiment_id=claims.experiment_id,
+                    ),
+                )
+            )
     except UnknownParticipant as exc:
         raise ValidationError({"token": ["This invitation no longer matches a participant."]}) from exc
     except IntegrityError as exc:
@@ -158,11 +178,19 @@ def feedback_submit(*, fields: dict[str, Any], claims: SurveyClaims | None, subm
         with transaction.atomic() if therapist_id else contextlib.nullcontext():
             feedback.save(force_insert=True)
             if therapist_id:
-                event_record(EventInput(
-                    kind=EventKind.FEEDBACK_SUBMITTED, occurred_at=submitted_at, therapist_id=therapist_id,
-                    context={"feedback_id": str(feedback.pk), "section": feedback.section, "rating": feedback.rating},
-                    delta=StateDelta(feedback=True),
-                ))
+                event_record(
+                    EventInput(
+                        kind=EventKind.FEEDBACK_SUBMITTED,
+                        occurred_at=submitted_at,
+                        therapist_id=therapist_id,
+                        context={
+                            "feedback_id": str(feedback.pk),
+                            "section": feedback.section,
+                            "rating": feedback.rating,
+                        },
+                        delta=StateDelta(feedback=True),
+                    )
+                )
     except IntegrityError as exc:
         raise _integrity_to_validation(exc) from exc
     return feedback
@@ -185,7 +213,11 @@ def eoi_submit(*, fields: dict[str, Any], submitted_at: datetime) -> ExpressionO
 
 
 def sandbox_visit_record(
-    *, claims: SurveyClaims, occurred_at: datetime, session_id: str, page_path: str,
+    *,
+    claims: SurveyClaims,
+    occurred_at: datetime,
+    session_id: str,
+    page_path: str,
 ) -> RecordedEvent | None:
     """One statement. A repeated beacon from the same browser session is recorded once."""
     key = f"sandbox:{claims.therapist_id}:{session_id}" if session_id else None
@@ -193,18 +225,29 @@ def sandbox_visit_record(
     if session_id:
         context["session_id"] = session_id
     try:
-        return event_record(EventInput(
-            kind=EventKind.SANDBOX_VISITED, occurred_at=occurred_at, therapist_id=claims.therapist_id,
-            provider_event_id=key, context=context, delta=StateDelta(sandbox=True),
-        ))
+        return event_record(
+            EventInput(
+                kind=EventKind.SANDBOX_VISITED,
+                occurred_at=occurred_at,
+                therapist_id=claims.therapist_id,
+                provider_event_id=key,
+                context=context,
+                delta=StateDelta(sandbox=True),
+            )
+        )
     except UnknownParticipant as exc:
         raise ValidationError({"token": ["This invitation no longer matches a participant."]}) from exc
 
 
 def research_unsubscribe(*, email: str, occurred_at: datetime, one_click: bool) -> RecordedEvent | None:
     """Suppress the address (any contact: directory therapist, EOI, unknown) and flag the therapist."""
-    return event_record(EventInput(
-        kind=EventKind.UNSUBSCRIBED, occurred_at=occurred_at, recipient=email,
-        context={"method": "one_click" if one_click else "link"}, suppress=SuppressionReason.UNSUBSCRIBED,
-        delta=StateDelta(unsubscribed=True),
-    ))
+    return event_record(
+        EventInput(
+            kind=EventKind.UNSUBSCRIBED,
+            occurred_at=occurred_at,
+            recipient=email,
+            context={"method": "one_click" if one_click else "link"},
+            suppress=SuppressionReason.UNSUBSCRIBED,
+            delta=StateDelta(unsubscribed=True),
+        )
+    )

@@ -43,8 +43,12 @@ from research.models import options as opt
 from research.models.eoi import EOI_AUDIENCE_ALIASES
 from research.services.intake import audience_for_section
 
-FILES = {"vic": "vic_therapists.csv", "research": "research_responses.csv", "feedback": "feedback.csv",
-         "eoi": "eoi_submissions.csv"}
+FILES = {
+    "vic": "vic_therapists.csv",
+    "research": "research_responses.csv",
+    "feedback": "feedback.csv",
+    "eoi": "eoi_submissions.csv",
+}
 
 _PRICE_FEE = re.compile(r"Fee per match \(AUD\):\s*\$?\s*([0-9][0-9,]*(?:\.[0-9]{1,2})?)", re.IGNORECASE)
 _PRICE_SUB = re.compile(r"Monthly subscription \(AUD\):\s*\$?\s*([0-9][0-9,]*(?:\.[0-9]{1,2})?)", re.IGNORECASE)
@@ -198,11 +202,14 @@ def _import_vic(rows: list[dict[str, str]], report: TableReport) -> None:
         if full and not last and " " in first:  # 95 rows had the whole name in First Name (B.18 #9)
             first, _, last = first.partition(" ")
         values = {
-            "first_name": first[:100] or full.split(" ")[0][:100], "last_name": last[:100],
+            "first_name": first[:100] or full.split(" ")[0][:100],
+            "last_name": last[:100],
             "organisation": _cell(row, "Business Name")[:200],
             "profession": (_cell(row, "Primary Profession") or _cell(row, "Profession/Key Qualification/s"))[:100],
-            "region": _cell(row, "Region")[:100], "state": _cell(row, "State")[:10],
-            "postcode": _cell(row, "Postcode")[:10], "phone": _cell(row, "Phone")[:32],
+            "region": _cell(row, "Region")[:100],
+            "state": _cell(row, "State")[:10],
+            "postcode": _cell(row, "Postcode")[:10],
+            "phone": _cell(row, "Phone")[:32],
             "suburb": _cell(row, "Suburb/s of practice (if online only, write ONLINE)")[:100],
         }
         therapist = _therapist_by_email(email)
@@ -245,8 +252,11 @@ def _import_research_state(therapist: Therapist, row: dict[str, str]) -> None:
     state.invited_at = min(filter(None, [state.invited_at, invited_at or therapist.created_at]))
     state.variant = state.variant or (variant if variant in ("A", "B") else "")
     state.experiment_id = state.experiment_id or _cell(row, "Research Experiment ID")[:100]
-    counters = (("opens_count", "Research Email Opens Count"), ("clicks_count", "Research Survey Clicks Count"),
-                ("followup_count", "Research Follow-up Count"))
+    counters = (
+        ("opens_count", "Research Email Opens Count"),
+        ("clicks_count", "Research Survey Clicks Count"),
+        ("followup_count", "Research Follow-up Count"),
+    )
     for attr, column in counters:
         try:
             setattr(state, attr, max(getattr(state, attr), int(float(_cell(row, column) or 0))))
@@ -257,8 +267,9 @@ def _import_research_state(therapist: Therapist, row: dict[str, str]) -> None:
     state.save()
     if unsubscribed:
         if not Suppression.objects.alias(e=Lower("email")).filter(e=therapist.email.lower()).exists():
-            Suppression.objects.create(email=therapist.email.lower(), reason=SuppressionReason.UNSUBSCRIBED,
-                                       note="Notion import")
+            Suppression.objects.create(
+                email=therapist.email.lower(), reason=SuppressionReason.UNSUBSCRIBED, note="Notion import"
+            )
 
 
 # --------------------------------------------------------------------------------------- research DB
@@ -402,11 +413,21 @@ def _import_feedback(rows: list[dict[str, str]], report: TableReport) -> None:
             survey = SurveyResponse.objects.filter(therapist=therapist).first()
         url = parsed.get("Page URL", "")
         feedback = Feedback(
-            rating=rescale_legacy_rating(six), legacy_rating_6=six, comment=parsed.get("Comment", ""), tags=tags,
-            page_url=url[:500] if url.startswith("http") else "", page_title=parsed.get("Page Title", "")[:200],
-            section=section, audience=audience, tracking_id=parsed.get("Tracking ID", "")[:100],
-            session_id=session_id, email=email or "", therapist=therapist, survey_response=survey,
-            submitted_at=_when(_cell(row, "Submission Date")) or timezone.now(), import_key=key,
+            rating=rescale_legacy_rating(six),
+            legacy_rating_6=six,
+            comment=parsed.get("Comment", ""),
+            tags=tags,
+            page_url=url[:500] if url.startswith("http") else "",
+            page_title=parsed.get("Page Title", "")[:200],
+            section=section,
+            audience=audience,
+            tracking_id=parsed.get("Tracking ID", "")[:100],
+            session_id=session_id,
+            email=email or "",
+            therapist=therapist,
+            survey_response=survey,
+            submitted_at=_when(_cell(row, "Submission Date")) or timezone.now(),
+            import_key=key,
         )
         feedback.full_clean(validate_unique=False, validate_constraints=False)
         feedback.save()
@@ -414,11 +435,20 @@ def _import_feedback(rows: list[dict[str, str]], report: TableReport) -> None:
 
 
 # -------------------------------------------------------------------------------------------- EOI DB
-_EOI_STATUS = {"pending": ProfileStatus.PENDING, "in progress": ProfileStatus.IN_PROGRESS,
-               "created": ProfileStatus.CREATED, "rejected": ProfileStatus.REJECTED,
-               "not applicable": ProfileStatus.NOT_APPLICABLE}
-_PLACEHOLDER_NAMES = {"individual submission", "therapist application", "organisation partnership", "supporter",
-                      "form submission"}
+_EOI_STATUS = {
+    "pending": ProfileStatus.PENDING,
+    "in progress": ProfileStatus.IN_PROGRESS,
+    "created": ProfileStatus.CREATED,
+    "rejected": ProfileStatus.REJECTED,
+    "not applicable": ProfileStatus.NOT_APPLICABLE,
+}
+_PLACEHOLDER_NAMES = {
+    "individual submission",
+    "therapist application",
+    "organisation partnership",
+    "supporter",
+    "form submission",
+}
 
 
 def _import_eoi(rows: list[dict[str, str]], report: TableReport) -> None:
@@ -435,13 +465,17 @@ def _import_eoi(rows: list[dict[str, str]], report: TableReport) -> None:
         preferences, _ = _multi(opt.EmailPreference, _cell(row, "Email Preferences"))
         submitted = _when(_cell(row, "Submission Date")) or timezone.now()
         values: dict[str, Any] = {
-            "email_preferences": preferences, "therapy_interests": interests,
+            "email_preferences": preferences,
+            "therapy_interests": interests,
             "additional_thoughts": _cell(row, "Additional Thoughts"),
             "professional_title": _cell(row, "Professional Title")[:200],
-            "organisation": _cell(row, "Organisation")[:200], "specialisations": _cell(row, "Specialisations"),
-            "contact_name": _cell(row, "Contact Name")[:200], "position": _cell(row, "Position")[:200],
-            "organisation_name": (_cell(row, "Organisation Name") or
-                                  (name if audience == EOIAudience.ORGANISATION else ""))[:200],
+            "organisation": _cell(row, "Organisation")[:200],
+            "specialisations": _cell(row, "Specialisations"),
+            "contact_name": _cell(row, "Contact Name")[:200],
+            "position": _cell(row, "Position")[:200],
+            "organisation_name": (
+                _cell(row, "Organisation Name") or (name if audience == EOIAudience.ORGANISATION else "")
+            )[:200],
             "partnership_interest": _cell(row, "Partnership Interest"),
             "support_interest": _cell(row, "Support Interest"),
             "full_name": name[:200] if audience != EOIAudience.ORGANISATION else "",
@@ -453,10 +487,15 @@ def _import_eoi(rows: list[dict[str, str]], report: TableReport) -> None:
             if status == ProfileStatus.NOT_APPLICABLE or (status == ProfileStatus.CREATED and therapist is None):
                 report.notes.append(f"row {number}: status {status} impossible here, imported as pending")
                 status = ProfileStatus.PENDING
-        existing = (ExpressionOfInterest.objects.alias(e=Lower("email"))
-                    .filter(e=email, audience=audience).order_by("submitted_at").first())
-        eoi = existing or ExpressionOfInterest(email=email, audience=audience, email_consent=True,
-                                               submitted_at=submitted, consented_at=submitted)
+        existing = (
+            ExpressionOfInterest.objects.alias(e=Lower("email"))
+            .filter(e=email, audience=audience)
+            .order_by("submitted_at")
+            .first()
+        )
+        eoi = existing or ExpressionOfInterest(
+            email=email, audience=audience, email_consent=True, submitted_at=submitted, consented_at=submitted
+        )
         for attr, value in values.items():
             if value and not getattr(eoi, attr):
                 setattr(eoi, attr, value)
@@ -465,8 +504,11 @@ def _import_eoi(rows: list[dict[str, str]], report: TableReport) -> None:
             eoi.profile_status = status
             if status in (ProfileStatus.CREATED, ProfileStatus.REJECTED):
                 eoi.reviewed_at = _when(_cell(row, "Profile Creation Date")) or submitted
-                eoi.review_reason = (f"Imported from Notion (by {_cell(row, 'Profile Created By') or 'unknown'})"
-                                     if status == ProfileStatus.REJECTED else "")
+                eoi.review_reason = (
+                    f"Imported from Notion (by {_cell(row, 'Profile Created By') or 'unknown'})"
+                    if status == ProfileStatus.REJECTED
+                    else ""
+                )
         eoi.full_clean(validate_unique=False, validate_constraints=False)
         eoi.save()
         if existing is None:
@@ -478,8 +520,7 @@ def _import_eoi(rows: list[dict[str, str]], report: TableReport) -> None:
 def notion_export_import(*, directory: Path) -> ImportReport:
     """Import whichever of the four CSV files exist in ``directory`` (one transaction)."""
     report = ImportReport()
-    steps = (("vic", _import_vic), ("research", _import_research), ("feedback", _import_feedback),
-             ("eoi", _import_eoi))
+    steps = (("vic", _import_vic), ("research", _import_research), ("feedback", _import_feedback), ("eoi", _import_eoi))
     with transaction.atomic():
         for name, importer in steps:
             path = directory / FILES[name]

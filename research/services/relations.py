@@ -35,7 +35,8 @@ def relations_backfill() -> BackfillReport:
             # A survey response may only take a therapist who has none yet (one response per therapist).
             guard = (
                 "AND NOT EXISTS (SELECT 1 FROM research_surveyresponse o WHERE o.therapist_id = t.id)"
-                if table == "research_surveyresponse" else ""
+                if table == "research_surveyresponse"
+                else ""
             )
             cursor.execute(
                 f"""UPDATE {table} AS r SET therapist_id = t.id, updated_at = now()
@@ -88,7 +89,8 @@ def therapist_sync_from_survey(*, response: SurveyResponse) -> SyncResult:
         changed: dict[str, tuple[object, object]] = {}
         if response.profession and not therapist.profession:
             profession = (
-                response.profession_other if response.profession == Profession.OTHER and response.profession_other
+                response.profession_other
+                if response.profession == Profession.OTHER and response.profession_other
                 else Profession(response.profession).label
             )
             changed["profession"] = (therapist.profession, profession[:100])

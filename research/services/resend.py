@@ -19,8 +19,15 @@ _MACHINE_USER_AGENT = re.compile(
     r"^Mozilla/5\.0$|GoogleImageProxy|ggpht\.com|YahooMailProxy|Barracuda|Mimecast|Proofpoint|bot\b|crawler",
     re.IGNORECASE,
 )
-_CONTEXT_QUERY_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "utm_variant",
-                       "utm_experiment")
+_CONTEXT_QUERY_KEYS = (
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+    "utm_variant",
+    "utm_experiment",
+)
 
 
 class MalformedPayload(ValueError):
@@ -88,8 +95,14 @@ def resend_event_parse(*, svix_id: str, payload: object) -> EventInput:
     known = RESEND_TYPES.get(event_type)
     if known is None:
         # Unknown or non-e-mail types (contact.*, domain.*, email.scheduled …) are kept, marked ignored.
-        return EventInput(kind=EventKind.IGNORED, occurred_at=occurred_at, context=context,
-                          provider_event_id=svix_id, provider_message_id=message_id, recipient=recipient)
+        return EventInput(
+            kind=EventKind.IGNORED,
+            occurred_at=occurred_at,
+            context=context,
+            provider_event_id=svix_id,
+            provider_message_id=message_id,
+            recipient=recipient,
+        )
     kind, stage, outbound_status = known
     delta = StateDelta(stage=stage, variant=tags.get("variant", "")[:1] if tags.get("variant") in ("A", "B") else "")
     proxy = False
@@ -120,8 +133,15 @@ def resend_event_parse(*, svix_id: str, payload: object) -> EventInput:
         delta.complained = True
         suppress = SuppressionReason.COMPLAINT
     return EventInput(
-        kind=kind, occurred_at=occurred_at, delta=delta, context=context, provider_event_id=svix_id,
-        provider_message_id=message_id, recipient=recipient, suppress=suppress, outbound_status=outbound_status,
+        kind=kind,
+        occurred_at=occurred_at,
+        delta=delta,
+        context=context,
+        provider_event_id=svix_id,
+        provider_message_id=message_id,
+        recipient=recipient,
+        suppress=suppress,
+        outbound_status=outbound_status,
         proxy_user_agent=proxy,
     )
 

@@ -13,7 +13,11 @@ from research.models.options import ProcessingStatus
 
 
 def survey_response_review(
-    *, response: SurveyResponse, processing_status: str, notes: str, actor: AbstractBaseUser | None = None,
+    *,
+    response: SurveyResponse,
+    processing_status: str,
+    notes: str,
+    actor: AbstractBaseUser | None = None,
 ) -> SurveyResponse:
     """Set a response's processing status (Q28) and the staff notes (Q29)."""
     if processing_status not in ProcessingStatus.values:
@@ -53,9 +57,13 @@ def suppression_add(*, email: str, note: str = "", actor: AbstractBaseUser | Non
 def suppression_remove(*, suppression: Suppression, actor: AbstractBaseUser | None = None) -> None:
     """Lift a suppression staff added by mistake; an unsubscribe, bounce or complaint is the recipient's and stays."""
     if suppression.reason != SuppressionReason.MANUAL:
-        raise ValidationError({"reason": [
-            "Only a suppression added by staff can be lifted; this one is the recipient's "
-            f"({suppression.get_reason_display().lower()})."
-        ]})
+        raise ValidationError(
+            {
+                "reason": [
+                    "Only a suppression added by staff can be lifted; this one is the recipient's "
+                    f"({suppression.get_reason_display().lower()})."
+                ]
+            }
+        )
     with transaction.atomic():
         Suppression.objects.filter(pk=suppression.pk).delete()

@@ -118,8 +118,9 @@ class LogoutAllView(APIView):
 class TokenListView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: TokenListItemSerializer(many=True), **ERRORS_AUTHENTICATED},
-                   summary="List your live API tokens")
+    @extend_schema(
+        responses={200: TokenListItemSerializer(many=True), **ERRORS_AUTHENTICATED}, summary="List your live API tokens"
+    )
     def get(self, request: Request) -> Response:
         tokens = AuthToken.objects.filter(user=request.user, expiry__gt=timezone.now()).order_by("-created")
         return Response(TokenListItemSerializer(tokens, many=True, context={"request": request}).data)
@@ -134,4 +135,3 @@ class TokenDetailView(APIView):
         token = get_object_or_404(AuthToken.objects.filter(user=request.user), token_key=token_key)
         token.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
-

@@ -48,7 +48,9 @@ CLEAN_UP_ONE_IN = 1000
 _VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 SCHEMA_PARAMETER = OpenApiParameter(
-    name=HEADER, location=OpenApiParameter.HEADER, required=False,
+    name=HEADER,
+    location=OpenApiParameter.HEADER,
+    required=False,
     type={"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]{1,255}$"},
     description=(
         "Any unique string (1–255 printable ASCII characters; a UUID is ideal). Send the same key again to retry "

@@ -240,8 +240,9 @@ def validated_query(serializer_class: type[serializers.Serializer], query: Query
     (caches and browsers add their own)."""
     serializer = serializer_class(data=query)
     declared: list[str] = [str(name) for name in serializer.fields]
-    empty = sorted(name for name in declared if name in query and not any(
-        value.strip() for value in query.getlist(name)))
+    empty = sorted(
+        name for name in declared if name in query and not any(value.strip() for value in query.getlist(name))
+    )
     if empty:
         raise ValidationError({name: ["Give a value, or leave the parameter out."] for name in empty})
     serializer.is_valid(raise_exception=True)

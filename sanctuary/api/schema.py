@@ -18,7 +18,8 @@ ErrorBody = inline_serializer(
         "code": serializers.CharField(),
         "message": serializers.CharField(),
         "fields": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()), required=False,
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
             help_text="Field name → messages; only for field-level validation errors.",
         ),
     },
@@ -81,12 +82,16 @@ class AutoSchema(openapi.AutoSchema):
         from sanctuary.api.idempotency import IdempotentMixin
 
         responses: dict[str, Any] = super()._get_response_bodies(direction)
-        if (direction == "response" and isinstance(self.view, IdempotentMixin)
-                and self.view.honours_idempotency_key(self.method)):
+        if (
+            direction == "response"
+            and isinstance(self.view, IdempotentMixin)
+            and self.view.honours_idempotency_key(self.method)
+        ):
             for code in (400, 422):  # a malformed key; a key reused for another request
                 if str(code) not in responses:
                     responses[str(code)] = self._get_response_for_code(
-                        error_responses(code)[code], str(code), direction=direction)
+                        error_responses(code)[code], str(code), direction=direction
+                    )
         return responses
 
 
@@ -174,8 +179,13 @@ class CharFieldSchema(_FieldExtension):
         from sanctuary.validators import no_control_characters
 
         field = self.target
-        if (direction != "request" or field.read_only or schema.get("type") != "string" or "format" in schema
-                or "enum" in schema):
+        if (
+            direction != "request"
+            or field.read_only
+            or schema.get("type") != "string"
+            or "format" in schema
+            or "enum" in schema
+        ):
             return schema
         banned = _CONTROL if no_control_characters in field.validators else _NO_NUL
         if field.allow_blank:

@@ -57,11 +57,16 @@ UNFOLD: dict[str, Any] = {
         # A calm teal instead of unfold's purple, one step darker than Tailwind's teal from 500 up, so that
         # unfold's primary-600 text (the current sidebar item) keeps WCAG AA contrast on its grey.
         "primary": {
-            "50": "oklch(98.4% .014 180.72)", "100": "oklch(95.3% .051 180.801)",
-            "200": "oklch(91% .096 180.426)", "300": "oklch(85.5% .138 181.071)",
-            "400": "oklch(70.4% .14 182.503)", "500": "oklch(60% .118 184.704)",
-            "600": "oklch(51.1% .096 186.391)", "700": "oklch(43.7% .078 188.216)",
-            "800": "oklch(38.6% .063 188.416)", "900": "oklch(27.7% .046 192.524)",
+            "50": "oklch(98.4% .014 180.72)",
+            "100": "oklch(95.3% .051 180.801)",
+            "200": "oklch(91% .096 180.426)",
+            "300": "oklch(85.5% .138 181.071)",
+            "400": "oklch(70.4% .14 182.503)",
+            "500": "oklch(60% .118 184.704)",
+            "600": "oklch(51.1% .096 186.391)",
+            "700": "oklch(43.7% .078 188.216)",
+            "800": "oklch(38.6% .063 188.416)",
+            "900": "oklch(27.7% .046 192.524)",
             "950": "oklch(22% .04 192.5)",
         },
     },
@@ -86,7 +91,9 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # Public research paths that write no history-tracked table: no pghistory context (sanctuary/middleware.py).
 HISTORY_CONTEXT_EXEMPT_PATHS = (
-    "/api/v1/research/survey/responses/", "/api/v1/research/feedback/", "/api/v1/research/sandbox-visits/",
+    "/api/v1/research/survey/responses/",
+    "/api/v1/research/feedback/",
+    "/api/v1/research/sandbox-visits/",
     "/webhooks/resend/",
 )
 
@@ -215,8 +222,8 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Sanctuary API",
     "DESCRIPTION": (
         "Practice management and therapist-matching research operations.\n\n"
-        "**Errors** have one shape everywhere under `/api/` and `/webhooks/`: `{\"error\": {\"status\", \"code\", "
-        "\"message\", \"fields\"?}}`; `fields` maps a field to its messages (strings). A database outage is a 503 "
+        '**Errors** have one shape everywhere under `/api/` and `/webhooks/`: `{"error": {"status", "code", '
+        '"message", "fields"?}}`; `fields` maps a field to its messages (strings). A database outage is a 503 '
         "with `Retry-After`.\n\n"
         "**Bodies** are JSON (UTF-8, no `NaN`), nested at most 32 levels deep; keys a body does not declare are a "
         "400 (`additionalProperties: false`). **Query parameters** given without a value (`?until=`) are a 400; "
@@ -327,27 +334,33 @@ RESEARCH_UNSUBSCRIBE_MAX_AGE = env.int("RESEARCH_UNSUBSCRIBE_MAX_AGE", default=3
 RESEARCH_MAX_BODY_BYTES = env.int("RESEARCH_MAX_BODY_BYTES", default=32 * 1024)
 # An open this soon after delivery is a scanner or privacy proxy, not a person.
 RESEARCH_MACHINE_OPEN_SECONDS = env.int("RESEARCH_MACHINE_OPEN_SECONDS", default=10)
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update({
-    "research_intake": env.str("RESEARCH_INTAKE_THROTTLE", default="30/min"),
-    "research_beacon": env.str("RESEARCH_BEACON_THROTTLE", default="120/min"),
-})
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"].update(
+    {
+        "research_intake": env.str("RESEARCH_INTAKE_THROTTLE", default="30/min"),
+        "research_beacon": env.str("RESEARCH_BEACON_THROTTLE", default="120/min"),
+    }
+)
 # Survey answer sets shared by several questions get one OpenAPI enum name each.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
-    "YesNoEnum": ["yes", "no"],
-    # plumbing.AcceptedField: a consent that must be given.
-    "AcceptedEnum": [(True, True)],
-    "YesMaybeNoEnum": ["yes", "maybe", "no"],
-    "YesMaybeLaterNoEnum": ["yes", "maybe_later", "no"],
-})
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "YesNoEnum": ["yes", "no"],
+        # plumbing.AcceptedField: a consent that must be given.
+        "AcceptedEnum": [(True, True)],
+        "YesMaybeNoEnum": ["yes", "maybe", "no"],
+        "YesMaybeLaterNoEnum": ["yes", "maybe_later", "no"],
+    }
+)
 
 # --- practice API (therapist endpoints) ---
 # Several practice models have a ``status`` field with different choice sets; name each OpenAPI enum after
 # its choices class. The therapist API's rate limit per user.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
-    "PatientStatusEnum": "practice.models.choices.PatientStatus",
-    "AppointmentStatusEnum": "practice.models.choices.AppointmentStatus",
-    "PaymentStatusEnum": "practice.models.choices.PaymentStatus",
-    "SessionKindEnum": "practice.models.choices.SessionKind",
-    "FinancialStatusFilterEnum": ["paid", "pending", "overdue"],
-})
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "PatientStatusEnum": "practice.models.choices.PatientStatus",
+        "AppointmentStatusEnum": "practice.models.choices.AppointmentStatus",
+        "PaymentStatusEnum": "practice.models.choices.PaymentStatus",
+        "SessionKindEnum": "practice.models.choices.SessionKind",
+        "FinancialStatusFilterEnum": ["paid", "pending", "overdue"],
+    }
+)
 THERAPIST_API_THROTTLE = env.str("THERAPIST_API_THROTTLE", default="600/min")

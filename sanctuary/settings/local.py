@@ -25,5 +25,6 @@ MAILERS = {"default": {"BACKEND": env.str("EMAIL_BACKEND", default="django.core.
 
 # Local only: a throwaway Svix secret ("whsec_" + base64) so the webhook works in development and tests.
 RESEND_WEBHOOK_SECRET = env.str(
-    "RESEND_WEBHOOK_SECRET", default="whsec_bG9jYWwtZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQ=",
+    "RESEND_WEBHOOK_SECRET",
+    default="whsec_bG9jYWwtZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQ=",
 )

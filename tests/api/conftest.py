@@ -62,38 +62,70 @@ def world(db: None) -> dict[str, Any]:
     area = ProgressAreaFactory()
     start = timezone.now().replace(microsecond=0) + timedelta(days=3)
     appointment = services.appointment_book(
-        therapist=alice, patient=patient, session_type=session_type,
-        scheduled_start=start, scheduled_end=start + timedelta(minutes=50),
-        private_notes=f"{CANARY} appointment private notes", preparation_notes=f"{CANARY} preparation",
+        therapist=alice,
+        patient=patient,
+        session_type=session_type,
+        scheduled_start=start,
+        scheduled_end=start + timedelta(minutes=50),
+        private_notes=f"{CANARY} appointment private notes",
+        preparation_notes=f"{CANARY} preparation",
         actor=users["alice"],
     )
     # A session that has already started: only such a one can be marked completed.
     held = timezone.now().replace(microsecond=0) - timedelta(hours=2)
     started_appointment = services.appointment_book(
-        therapist=alice, patient=patient_b, scheduled_start=held, scheduled_end=held + timedelta(minutes=50),
+        therapist=alice,
+        patient=patient_b,
+        scheduled_start=held,
+        scheduled_end=held + timedelta(minutes=50),
         actor=users["alice"],
     )
     note = services.session_note_create(
-        therapist=alice, patient=patient, session_date=timezone.localdate(), content=f"{CANARY} session content",
-        tags=[tag.name], mood_rating=6, is_private=True, suicide_risk_level="high",
-        crisis_indicators=[f"{CANARY} indicator"], safety_plan=f"{CANARY} safety plan",
-        session_goals=f"{CANARY} goals", homework_assigned=f"{CANARY} homework",
-        next_session_focus=f"{CANARY} focus", actor=users["alice"],
+        therapist=alice,
+        patient=patient,
+        session_date=timezone.localdate(),
+        content=f"{CANARY} session content",
+        tags=[tag.name],
+        mood_rating=6,
+        is_private=True,
+        suicide_risk_level="high",
+        crisis_indicators=[f"{CANARY} indicator"],
+        safety_plan=f"{CANARY} safety plan",
+        session_goals=f"{CANARY} goals",
+        homework_assigned=f"{CANARY} homework",
+        next_session_focus=f"{CANARY} focus",
+        actor=users["alice"],
     )
     mood = MoodEntryFactory(patient=patient, mood_rating=7)
     progress = ProgressEntryFactory(patient=patient, progress_area=area, score=6, baseline_score=3, target_score=8)
     invoice = services.financial_record_create(
-        therapist=alice, patient=patient, record_date=timezone.localdate(), amount=Decimal("150.00"),
-        record_type="session", due_date=timezone.localdate() + timedelta(days=14), actor=users["alice"],
+        therapist=alice,
+        patient=patient,
+        record_date=timezone.localdate(),
+        amount=Decimal("150.00"),
+        record_type="session",
+        due_date=timezone.localdate() + timedelta(days=14),
+        actor=users["alice"],
     )
     owner_token, _ = AuthToken.objects.create(user=users["alice"])
     return {
-        "users": users, "owner_token": owner_token, "canary": CANARY,
-        "therapist": alice, "other_therapist": bob,
-        "patient": patient, "patient_b": patient_b, "bob_patient": bob_patient,
-        "appointment": appointment, "started_appointment": started_appointment,
-        "note": note, "mood": mood, "progress": progress, "invoice": invoice,
-        "tag": tag, "session_type": session_type, "progress_area": area,
+        "users": users,
+        "owner_token": owner_token,
+        "canary": CANARY,
+        "therapist": alice,
+        "other_therapist": bob,
+        "patient": patient,
+        "patient_b": patient_b,
+        "bob_patient": bob_patient,
+        "appointment": appointment,
+        "started_appointment": started_appointment,
+        "note": note,
+        "mood": mood,
+        "progress": progress,
+        "invoice": invoice,
+        "tag": tag,
+        "session_type": session_type,
+        "progress_area": area,
     }
 
 

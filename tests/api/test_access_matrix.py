@@ -17,7 +17,9 @@ CASES = [(endpoint, method, role) for endpoint in MATRIX for method in endpoint.
 def test_every_api_endpoint_is_in_the_matrix() -> None:
     classified = {(e.route, m) for e in MATRIX for m in e.methods}
     missing = sorted(
-        (name, method) for name, view in api_routes() for method in implemented_methods(view, name)
+        (name, method)
+        for name, view in api_routes()
+        for method in implemented_methods(view, name)
         if (name, method) not in classified
     )
     assert missing == [], f"endpoints with no access expectations: {missing}"
@@ -29,8 +31,7 @@ def test_the_matrix_names_no_endpoint_that_does_not_exist() -> None:
     assert stale == []
 
 
-@pytest.mark.parametrize(("endpoint", "method", "role"), CASES,
-                         ids=[f"{e.route}-{m}-{r}" for e, m, r in CASES])
+@pytest.mark.parametrize(("endpoint", "method", "role"), CASES, ids=[f"{e.route}-{m}-{r}" for e, m, r in CASES])
 def test_access(endpoint: Any, method: str, role: str, world: dict[str, Any]) -> None:
     expect = endpoint.methods[method]
     url = reverse(endpoint.route, kwargs=endpoint.kwargs(world))

@@ -23,8 +23,13 @@ from tests.api.therapist_helpers import NS, Desk, make_desk
 
 KEY = {"HTTP_IDEMPOTENCY_KEY": "3f1c2a9e-6b1d-4b59-9f0e-2d8c4a7b1e55"}
 EOI = "/api/v1/research/eoi/"
-EOI_BODY = {"email": "person@example.test", "email_consent": True, "audience": "other", "full_name": "Gus",
-            "support_interest": "Spread the word"}
+EOI_BODY = {
+    "email": "person@example.test",
+    "email_consent": True,
+    "audience": "other",
+    "full_name": "Gus",
+    "support_interest": "Spread the word",
+}
 
 
 @pytest.fixture
@@ -178,7 +183,8 @@ def test_the_schema_documents_the_key_on_creates_only() -> None:
     def has_key(path: str, method: str = "post") -> bool:
         operation = schema["paths"][path][method]
         return any(p["name"] == HEADER and p["in"] == "header" for p in operation.get("parameters", [])) and (
-            "422" in operation["responses"])
+            "422" in operation["responses"]
+        )
 
     assert has_key("/api/v1/patients/") and has_key("/api/v1/session-notes/{id}/amend/")
     assert has_key("/api/v1/me/mood-entries/") and has_key(EOI)

@@ -152,9 +152,7 @@ def test_a_patient_name_with_control_characters_is_refused(world: dict[str, Any]
     assert Patient.objects.count() == before
 
 
-@pytest.mark.parametrize(
-    "path", ["/api/v1/patients/x%0Ay/", "/api/v1/me/invoices/k%0Aj/", "/api/nothing%0A/here/"]
-)
+@pytest.mark.parametrize("path", ["/api/v1/patients/x%0Ay/", "/api/v1/me/invoices/k%0Aj/", "/api/nothing%0A/here/"])
 def test_a_path_with_an_encoded_line_break_is_a_json_404_too(world: dict[str, Any], path: str) -> None:
     response = client_for("owner", world, "therapist").get(path)
     assert _envelope(response, 404)["code"] == "not_found"
@@ -163,18 +161,21 @@ def test_a_path_with_an_encoded_line_break_is_a_json_404_too(world: dict[str, An
 # --- query strings and bodies through the one plumbing --------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "query"), [
-    ("/api/v1/appointments/", "until="),
-    ("/api/v1/appointments/", "status=&patient="),
-    ("/api/v1/session-notes/", "page="),
-    ("/api/v1/session-notes/", "page=x"),
-    ("/api/v1/session-notes/", "page=0"),
-    ("/api/v1/session-notes/", "page=%D9%A3"),  # an Arabic-Indic digit: isdigit() says yes, we say no
-    ("/api/v1/patients/", "archived=-7889965"),
-    ("/api/v1/patients/", "archived="),
-    ("/api/v1/dashboard/financial-summary/", "status="),
-    ("/api/v1/financial-records/", "period="),
-])
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/v1/appointments/", "until="),
+        ("/api/v1/appointments/", "status=&patient="),
+        ("/api/v1/session-notes/", "page="),
+        ("/api/v1/session-notes/", "page=x"),
+        ("/api/v1/session-notes/", "page=0"),
+        ("/api/v1/session-notes/", "page=%D9%A3"),  # an Arabic-Indic digit: isdigit() says yes, we say no
+        ("/api/v1/patients/", "archived=-7889965"),
+        ("/api/v1/patients/", "archived="),
+        ("/api/v1/dashboard/financial-summary/", "status="),
+        ("/api/v1/financial-records/", "period="),
+    ],
+)
 def test_an_empty_or_malformed_query_value_is_a_400_naming_it(world: dict[str, Any], path: str, query: str) -> None:
     error = _envelope(client_for("owner", world, "therapist").get(f"{path}?{query}"), 400)
     assert set(error["fields"]) == {part.split("=")[0] for part in query.split("&")}
@@ -185,13 +186,19 @@ def test_a_page_past_the_end_is_still_a_404(world: dict[str, Any]) -> None:
     assert _envelope(response, 404)["code"] == "not_found"
 
 
-@pytest.mark.parametrize(("role", "path", "query"), [
-    ("staff", "/api/v1/research/staff/therapists/", "accepting_new_clients="),
-    ("staff", "/api/v1/research/staff/eois/", "status="),
-    ("patient", "/api/v1/me/appointments/", "when="),
-])
+@pytest.mark.parametrize(
+    ("role", "path", "query"),
+    [
+        ("staff", "/api/v1/research/staff/therapists/", "accepting_new_clients="),
+        ("staff", "/api/v1/research/staff/eois/", "status="),
+        ("patient", "/api/v1/me/appointments/", "when="),
+    ],
+)
 def test_empty_query_values_are_refused_on_the_other_apis_too(
-    world: dict[str, Any], role: str, path: str, query: str,
+    world: dict[str, Any],
+    role: str,
+    path: str,
+    query: str,
 ) -> None:
     error = _envelope(client_for("owner", world, role).get(f"{path}?{query}"), 400)
     assert set(error["fields"]) == {query.split("=")[0]}
@@ -202,7 +209,8 @@ def test_a_therapist_body_with_an_undeclared_key_is_a_400_and_writes_nothing(wor
 
     before = Patient.objects.count()
     response = client_for("owner", world, "therapist").post(
-        "/api/v1/patients/", {"first_name": "Ada", "last_name": "Lark", "nickname": "A"}, format="json")
+        "/api/v1/patients/", {"first_name": "Ada", "last_name": "Lark", "nickname": "A"}, format="json"
+    )
     assert _envelope(response, 400)["fields"] == {"nickname": ["Unknown field: this request does not take it."]}
     assert Patient.objects.count() == before
 
@@ -218,7 +226,8 @@ def test_the_schema_states_what_validation_decides() -> None:
     # blank stored values are documented as such in responses
     assert {"type": "string", "maxLength": 0} in components["Appointment"]["properties"]["meeting_url"]["anyOf"]
     assert components["FinancialRecord"]["properties"]["insurance_claim_status"]["oneOf"][1] == {
-        "$ref": "#/components/schemas/BlankEnum"}
+        "$ref": "#/components/schemas/BlankEnum"
+    }
     # names refuse control characters, required text refuses "" and spaces, amounts need a digit
     name = components["PatientInput"]["properties"]["first_name"]
     assert name["minLength"] == 1 and "\\u001f" in name["pattern"]

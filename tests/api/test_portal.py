@@ -53,9 +53,12 @@ def canary_world(world: dict[str, Any]) -> dict[str, Any]:
     FinancialRecord.objects.filter(pk=world["invoice"].pk).update(notes=f"{CANARY} billing notes")
     MoodEntryFactory(patient=world["patient"], session_note=world["note"], notes=f"{CANARY} session mood note")
     past = AppointmentFactory(
-        patient=world["patient"], scheduled_start=timezone.now() - timedelta(days=7),
-        scheduled_end=timezone.now() - timedelta(days=7) + timedelta(minutes=50), status=AppointmentStatus.CANCELLED,
-        private_notes=f"{CANARY} past private", preparation_notes=f"{CANARY} past prep",
+        patient=world["patient"],
+        scheduled_start=timezone.now() - timedelta(days=7),
+        scheduled_end=timezone.now() - timedelta(days=7) + timedelta(minutes=50),
+        status=AppointmentStatus.CANCELLED,
+        private_notes=f"{CANARY} past private",
+        preparation_notes=f"{CANARY} past prep",
         cancellation_reason=f"{CANARY} therapist's reason",
     )
     world["past_appointment"] = past
@@ -109,6 +112,7 @@ def test_another_patients_appointment_cannot_be_cancelled(world: dict[str, Any])
 
 # --- appointments ---------------------------------------------------------------------------------------------
 
+
 def test_upcoming_and_past_split_on_now(canary_world: dict[str, Any]) -> None:
     world = canary_world
     url = reverse(PORTAL + "appointment-list")
@@ -137,7 +141,8 @@ def test_the_patient_cancels_an_upcoming_appointment_with_a_reason(world: dict[s
 
 @pytest.mark.parametrize("body", [{}, {"reason": "   "}, {"reason": "x" * 1001}, {"reason": "ok", "status": "x"}])
 def test_a_cancellation_without_a_proper_reason_is_a_400_and_changes_nothing(
-    world: dict[str, Any], body: dict[str, Any],
+    world: dict[str, Any],
+    body: dict[str, Any],
 ) -> None:
     url = reverse(PORTAL + "appointment-cancel", kwargs={"pk": world["appointment"].pk})
     response = pat_a(world).post(url, body, format="json")
@@ -151,7 +156,8 @@ def test_a_cancellation_without_a_proper_reason_is_a_400_and_changes_nothing(
 def test_cancelling_twice_or_after_the_start_is_a_409(canary_world: dict[str, Any]) -> None:
     world = canary_world
     started = AppointmentFactory(
-        patient=world["patient"], scheduled_start=timezone.now() - timedelta(minutes=10),
+        patient=world["patient"],
+        scheduled_start=timezone.now() - timedelta(minutes=10),
         scheduled_end=timezone.now() + timedelta(minutes=40),
     )
     for appointment in (world["past_appointment"], started):
@@ -164,9 +170,12 @@ def test_cancelling_twice_or_after_the_start_is_a_409(canary_world: dict[str, An
 
 # --- profile --------------------------------------------------------------------------------------------------
 
+
 def test_the_patient_updates_their_contact_details(world: dict[str, Any]) -> None:
     response = pat_a(world).patch(
-        reverse(PORTAL + "profile"), {"phone": "0400 111 222", "preferred_session_type": "Couples"}, format="json",
+        reverse(PORTAL + "profile"),
+        {"phone": "0400 111 222", "preferred_session_type": "Couples"},
+        format="json",
     )
     assert response.status_code == 200
     assert response.json()["phone"] == "0400 111 222"
@@ -175,10 +184,17 @@ def test_the_patient_updates_their_contact_details(world: dict[str, Any]) -> Non
     assert (world["patient"].phone, world["patient"].preferred_session_type) == ("0400 111 222", "Couples")
 
 
-@pytest.mark.parametrize("body", [
-    {"first_name": "Mallory"}, {"status": "Inactive"}, {"notes": "hi"}, {"preferred_session_type": "Group"},
-    {"phone": "1" * 21}, {"phone": "0400", "email": "new@example.test"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"first_name": "Mallory"},
+        {"status": "Inactive"},
+        {"notes": "hi"},
+        {"preferred_session_type": "Group"},
+        {"phone": "1" * 21},
+        {"phone": "0400", "email": "new@example.test"},
+    ],
+)
 def test_a_bad_profile_change_is_a_400_and_changes_nothing(world: dict[str, Any], body: dict[str, Any]) -> None:
     before = Patient.objects.filter(pk=world["patient"].pk).values().get()
     response = pat_a(world).patch(reverse(PORTAL + "profile"), body, format="json")
@@ -189,9 +205,12 @@ def test_a_bad_profile_change_is_a_400_and_changes_nothing(world: dict[str, Any]
 
 # --- mood -----------------------------------------------------------------------------------------------------
 
+
 def test_the_patient_records_a_mood_entry_for_today(world: dict[str, Any]) -> None:
     response = pat_a(world).post(
-        reverse(PORTAL + "mood-list"), {"mood_rating": 4, "sleep_quality": 3, "notes": "rough night"}, format="json",
+        reverse(PORTAL + "mood-list"),
+        {"mood_rating": 4, "sleep_quality": 3, "notes": "rough night"},
+        format="json",
     )
     assert response.status_code == 201
     body = response.json()
@@ -200,11 +219,20 @@ def test_the_patient_records_a_mood_entry_for_today(world: dict[str, Any]) -> No
     assert (entry.patient_id, entry.therapist_id) == (world["patient"].pk, world["therapist"].pk)
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"mood_rating": 0}, {"mood_rating": 11}, {"mood_rating": "high"}, {"mood_rating": 5, "energy_level": 12},
-    {"mood_rating": 5, "entry_date": "2999-01-01"}, {"mood_rating": 5, "entry_date": "yesterday"},
-    {"mood_rating": 5, "patient": "someone-else"}, {"mood_rating": 5, "session_note": "x"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"mood_rating": 0},
+        {"mood_rating": 11},
+        {"mood_rating": "high"},
+        {"mood_rating": 5, "energy_level": 12},
+        {"mood_rating": 5, "entry_date": "2999-01-01"},
+        {"mood_rating": 5, "entry_date": "yesterday"},
+        {"mood_rating": 5, "patient": "someone-else"},
+        {"mood_rating": 5, "session_note": "x"},
+    ],
+)
 def test_a_bad_mood_entry_is_a_400_and_writes_nothing(world: dict[str, Any], body: dict[str, Any]) -> None:
     before = MoodEntry.objects.count()
     response = pat_a(world).post(reverse(PORTAL + "mood-list"), body, format="json")
@@ -215,14 +243,23 @@ def test_a_bad_mood_entry_is_a_400_and_writes_nothing(world: dict[str, Any], bod
 
 # --- invoices -------------------------------------------------------------------------------------------------
 
+
 def test_amounts_owed_are_the_patients_share_of_open_bills(world: dict[str, Any]) -> None:
     today = timezone.localdate()
     insured = services.financial_record_create(
-        therapist=world["therapist"], patient=world["patient"], amount=Decimal("200.00"), record_type="session",
-        record_date=today - timedelta(days=40), due_date=today - timedelta(days=10), coverage_percent=Decimal("75"),
+        therapist=world["therapist"],
+        patient=world["patient"],
+        amount=Decimal("200.00"),
+        record_type="session",
+        record_date=today - timedelta(days=40),
+        due_date=today - timedelta(days=10),
+        coverage_percent=Decimal("75"),
     )
     paid = services.financial_record_create(
-        therapist=world["therapist"], patient=world["patient"], amount=Decimal("90.00"), record_type="session",
+        therapist=world["therapist"],
+        patient=world["patient"],
+        amount=Decimal("90.00"),
+        record_type="session",
         record_date=today,
     )
     services.financial_record_pay(record=paid, paid_date=today, payment_method="cash")
@@ -240,11 +277,16 @@ def test_amounts_owed_are_the_patients_share_of_open_bills(world: dict[str, Any]
 
 def test_progress_shows_scores_against_baseline_and_target(world: dict[str, Any]) -> None:
     rows = pat_a(world).get(reverse(PORTAL + "progress-list")).json()["results"]
-    assert rows == [{
-        "id": str(world["progress"].pk), "entry_date": str(world["progress"].entry_date),
-        "progress_area": {"id": str(world["progress_area"].pk), "name": world["progress_area"].name},
-        "score": 6, "baseline_score": 3, "target_score": 8,
-    }]
+    assert rows == [
+        {
+            "id": str(world["progress"].pk),
+            "entry_date": str(world["progress"].entry_date),
+            "progress_area": {"id": str(world["progress_area"].pk), "name": world["progress_area"].name},
+            "score": 6,
+            "baseline_score": 3,
+            "target_score": 8,
+        }
+    ]
     other_area = pat_a(world).get(reverse(PORTAL + "progress-list"), {"progress_area": str(world["tag"].pk)})
     assert other_area.json()["results"] == []
     assert pat_a(world).get(reverse(PORTAL + "progress-list"), {"progress_area": "nope"}).status_code == 400
@@ -252,13 +294,18 @@ def test_progress_shows_scores_against_baseline_and_target(world: dict[str, Any]
 
 # --- query counts ---------------------------------------------------------------------------------------------
 
+
 def _add_rows(world: dict[str, Any], n: int) -> None:
     patient = world["patient"]
     start = timezone.now() + timedelta(days=30)
     for i in range(n):
         begins = start + timedelta(hours=i)
-        AppointmentFactory(patient=patient, session_type=world["session_type"], scheduled_start=begins,
-                           scheduled_end=begins + timedelta(minutes=50))
+        AppointmentFactory(
+            patient=patient,
+            session_type=world["session_type"],
+            scheduled_start=begins,
+            scheduled_end=begins + timedelta(minutes=50),
+        )
         MoodEntryFactory(patient=patient)
         ProgressEntryFactory(patient=patient, progress_area=world["progress_area"])
         FinancialRecordFactory(patient=patient)

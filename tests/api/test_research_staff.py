@@ -51,8 +51,14 @@ def ids(response: Any) -> list[str]:
 
 
 def test_directory_search_by_name_and_filters(world: dict[str, Any]) -> None:
-    melb = therapist(first_name="Mirabel", region="Melbourne", profession="Psychologist",
-                     directory_status="published", service_types=["online"], accepting_new_clients=True)
+    melb = therapist(
+        first_name="Mirabel",
+        region="Melbourne",
+        profession="Psychologist",
+        directory_status="published",
+        service_types=["online"],
+        accepting_new_clients=True,
+    )
     therapist(first_name="Otto", region="Geelong", profession="Counsellor")
     url = reverse(STAFF + "therapist-list")
     client = rita(world)
@@ -74,17 +80,21 @@ def test_directory_filters_by_research_stage_counting_the_never_invited(world: d
     assert str(world["therapist"].pk) in not_invited and str(invited.pk) not in not_invited
 
 
-@pytest.mark.parametrize(("name", "params", "field"), [
-    ("therapist-list", {"directory_status": "famous"}, "directory_status"),
-    ("therapist-list", {"research_stage": 9}, "research_stage"),
-    ("therapist-list", {"accepting_new_clients": "perhaps"}, "accepting_new_clients"),
-    ("survey-list", {"processing_status": "lost"}, "processing_status"),
-    ("survey-list", {"therapist": "not-a-uuid"}, "therapist"),
-    ("feedback-list", {"rating": 6}, "rating"),
-    ("feedback-list", {"section": "nowhere"}, "section"),
-])
-def test_bad_filters_are_a_400_naming_the_field(world: dict[str, Any], name: str, params: dict[str, Any],
-                                                field: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "params", "field"),
+    [
+        ("therapist-list", {"directory_status": "famous"}, "directory_status"),
+        ("therapist-list", {"research_stage": 9}, "research_stage"),
+        ("therapist-list", {"accepting_new_clients": "perhaps"}, "accepting_new_clients"),
+        ("survey-list", {"processing_status": "lost"}, "processing_status"),
+        ("survey-list", {"therapist": "not-a-uuid"}, "therapist"),
+        ("feedback-list", {"rating": 6}, "rating"),
+        ("feedback-list", {"section": "nowhere"}, "section"),
+    ],
+)
+def test_bad_filters_are_a_400_naming_the_field(
+    world: dict[str, Any], name: str, params: dict[str, Any], field: str
+) -> None:
     response = rita(world).get(reverse(STAFF + name), params)
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
@@ -95,7 +105,8 @@ def test_survey_and_feedback_lists_filter_by_choice_and_therapist(world: dict[st
     survey()
     rows = rita(world).get(reverse(STAFF + "survey-list"), {"therapist": str(world["therapist"].pk)}).json()["results"]
     assert [(r["id"], r["therapist_name"], r["fee_per_match"]) for r in rows] == [
-        (str(linked.pk), "Alice Archer", "40.00")]
+        (str(linked.pk), "Alice Archer", "40.00")
+    ]
     assert ids(rita(world).get(reverse(STAFF + "survey-list"), {"profession": "counsellor"})) == [str(linked.pk)]
     low = feedback(rating=1, comment="confusing", section="sandbox", audience="sandbox")
     feedback(rating=5)
@@ -106,8 +117,9 @@ def test_survey_and_feedback_lists_filter_by_choice_and_therapist(world: dict[st
 def test_funnel_counts_stages_and_compares_variants(world: dict[str, Any]) -> None:
     now = timezone.now()
     for stage, variant in [(1, "A"), (2, "A"), (4, "A"), (1, "B"), (3, "B")]:
-        TherapistResearchState.objects.create(therapist=therapist(), stage=stage, variant=variant,
-                                              invited_at=now - timedelta(days=1))
+        TherapistResearchState.objects.create(
+            therapist=therapist(), stage=stage, variant=variant, invited_at=now - timedelta(days=1)
+        )
     body = rita(world).get(reverse(STAFF + "funnel")).json()
     stages = {row["stage"]: (row["count"], row["reached"]) for row in body["stages"]}
     # alice and bob have no research state: not invited.

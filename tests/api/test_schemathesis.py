@@ -87,9 +87,15 @@ def tokens(role_groups: None, unthrottled: None, world: dict[str, Any]) -> dict[
 # e-mail address, and a patient's e-mail is unique within the practice. A schema-valid
 # request that breaks only these gets a 400 with these messages; every other 400 of one is a failure.
 BEYOND_THE_SCHEMA = (
-    "object does not exist", "Invalid token", "Malformed token", "has expired",
-    "cannot be for a future date", "Enter a real date", "Use a time between the years",
-    "Please tell us what “Other” means here", "Please provide a valid email address so we can contact you",
+    "object does not exist",
+    "Invalid token",
+    "Malformed token",
+    "has expired",
+    "cannot be for a future date",
+    "Enter a real date",
+    "Use a time between the years",
+    "Please tell us what “Other” means here",
+    "Please provide a valid email address so we can contact you",
     "already has a patient with this e-mail address",
 )
 
@@ -122,10 +128,14 @@ def _token_for(path: str, tokens: dict[str, str], world: dict[str, Any]) -> str:
     return tokens["alice"]
 
 
-def _fuzz(operation: Any, mode: GenerationMode, base_url: str, tokens: dict[str, str],
-          world: dict[str, Any]) -> Any:
-    @settings(max_examples=MAX_EXAMPLES[mode], deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+def _fuzz(operation: Any, mode: GenerationMode, base_url: str, tokens: dict[str, str], world: dict[str, Any]) -> Any:
+    @settings(
+        max_examples=MAX_EXAMPLES[mode],
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case: Any) -> None:
         CASES[operation.label] += 1
@@ -144,7 +154,9 @@ def _fuzz(operation: Any, mode: GenerationMode, base_url: str, tokens: dict[str,
 
 
 def test_the_api_answers_every_generated_request_as_documented(
-    local_server: LiveServer, tokens: dict[str, str], world: dict[str, Any],
+    local_server: LiveServer,
+    tokens: dict[str, str],
+    world: dict[str, Any],
 ) -> None:
     # Driven through ``as_strategy`` rather than schemathesis' pytest plugin, which does not support
     # pytest 9 yet; the cases and checks are the same.

@@ -63,7 +63,9 @@ def test_every_list_and_dashboard_costs_the_same_for_1_and_50_rows(desk: Desk) -
     # The token, its user and therapist are one query and the rate limit's window one upsert;
     # a paginated list adds its count and its page.
     assert {name: a for name, (a, b) in counts.items()} == {
-        **dict.fromkeys(LISTS, 4), "session-note-list": 6, "dashboard-financial-summary": 3,
+        **dict.fromkeys(LISTS, 4),
+        "session-note-list": 6,
+        "dashboard-financial-summary": 3,
     }
 
 
@@ -81,4 +83,3 @@ def test_the_patient_dashboards_cost_the_same_for_1_and_50_entries(desk: Desk, n
         assert len(data_one["events"]) == 3 + 3
         assert len(data_fifty["events"]) == 3 + 3 * 50
     print(f"{name} query count: {one}")
-

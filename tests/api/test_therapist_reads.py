@@ -25,12 +25,27 @@ from tests.practice.factories import (
 
 # Query parameters the therapist API may define: ids, dates, statuses, flags, pages – nothing about a person.
 ALLOWED_QUERY_PARAMETERS = {
-    "page", "patient", "status", "archived", "since", "until", "signed", "is_template", "period",
+    "page",
+    "patient",
+    "status",
+    "archived",
+    "since",
+    "until",
+    "signed",
+    "is_template",
+    "period",
 }
 THERAPIST_PREFIXES = (
-    "/api/v1/patients", "/api/v1/appointments", "/api/v1/session-notes", "/api/v1/mood-entries",
-    "/api/v1/progress-entries", "/api/v1/financial-records", "/api/v1/tags", "/api/v1/session-types",
-    "/api/v1/progress-areas", "/api/v1/dashboard",
+    "/api/v1/patients",
+    "/api/v1/appointments",
+    "/api/v1/session-notes",
+    "/api/v1/mood-entries",
+    "/api/v1/progress-entries",
+    "/api/v1/financial-records",
+    "/api/v1/tags",
+    "/api/v1/session-types",
+    "/api/v1/progress-areas",
+    "/api/v1/dashboard",
 )
 
 
@@ -54,14 +69,27 @@ def test_the_financial_summary_matches_the_original_financial_page(desk: Desk, a
     day = date(2025, 6, 20)
     for amount in ("300.00", "200.00"):
         FinancialRecordFactory(patient=ada, record_date=day, amount=Decimal(amount), status="paid", paid_date=day)
-    FinancialRecordFactory(patient=ada, record_date=day, amount=Decimal("150.00"), status="pending",
-                           due_date=timezone.localdate() + timedelta(days=30))
+    FinancialRecordFactory(
+        patient=ada,
+        record_date=day,
+        amount=Decimal("150.00"),
+        status="pending",
+        due_date=timezone.localdate() + timedelta(days=30),
+    )
     FinancialRecordFactory(patient=ada, record_date=day, amount=Decimal("200.00"), status="overdue")
     FinancialRecordFactory(patient=desk.other_patient, record_date=day, amount=Decimal("999.00"))
 
     assert _get(desk, "dashboard-financial-summary") == {
-        "period": "all", "status": None, "since": None, "total": "850.00", "paid": "500.00", "paid_percent": "58.8",
-        "pending": "150.00", "pending_count": 1, "overdue": "200.00", "overdue_count": 1,
+        "period": "all",
+        "status": None,
+        "since": None,
+        "total": "850.00",
+        "paid": "500.00",
+        "paid_percent": "58.8",
+        "pending": "150.00",
+        "pending_count": 1,
+        "overdue": "200.00",
+        "overdue_count": 1,
     }
     last_week = _get(desk, "dashboard-financial-summary", {"period": "week"})
     assert (last_week["total"], last_week["paid_percent"]) == ("0.00", None)
@@ -79,10 +107,12 @@ def test_the_financial_summary_matches_the_original_financial_page(desk: Desk, a
 
 def test_the_records_list_filters_by_period_and_derived_status(desk: Desk, ada: Patient) -> None:
     today = timezone.localdate()
-    late = FinancialRecordFactory(patient=ada, record_date=today - timedelta(days=40), status="pending",
-                                  due_date=today - timedelta(days=10))
-    fresh = FinancialRecordFactory(patient=ada, record_date=today - timedelta(days=2), status="pending",
-                                   due_date=today + timedelta(days=10))
+    late = FinancialRecordFactory(
+        patient=ada, record_date=today - timedelta(days=40), status="pending", due_date=today - timedelta(days=10)
+    )
+    fresh = FinancialRecordFactory(
+        patient=ada, record_date=today - timedelta(days=2), status="pending", due_date=today + timedelta(days=10)
+    )
     ids = lambda params: [r["id"] for r in _get(desk, "financial-record-list", params)["results"]]  # noqa: E731
     assert ids({"status": "overdue"}) == [str(late.pk)]  # pending past its due date counts as overdue
     assert ids({"status": "pending"}) == [str(fresh.pk)]
@@ -95,16 +125,27 @@ def test_the_patient_summary_has_sessions_moods_amount_owed_and_next_appointment
     for day, mood in ((date(2030, 1, 1), 4), (date(2030, 1, 8), 8)):
         services.session_note_create(therapist=desk.therapist, patient=ada, session_date=day, content="x")
         MoodEntryFactory(patient=ada, entry_date=day, mood_rating=mood)
-    services.financial_record_create(therapist=desk.therapist, patient=ada, amount=Decimal("150.00"),
-                                     record_type="session", record_date=date(2030, 1, 8))
+    services.financial_record_create(
+        therapist=desk.therapist,
+        patient=ada,
+        amount=Decimal("150.00"),
+        record_type="session",
+        record_date=date(2030, 1, 8),
+    )
     start = timezone.now().replace(microsecond=0) + timedelta(days=1)
     services.appointment_book(therapist=desk.therapist, patient=ada, scheduled_start=start)
 
     summary = _get(desk, "patient-summary", pk=ada.pk)
-    assert {k: summary[k] for k in ("patient_name", "total_sessions", "latest_mood", "avg_mood",
-                                    "total_amount_owed", "last_session_date")} == {
-        "patient_name": "Ada Alpha", "total_sessions": 2, "latest_mood": 8, "avg_mood": "6.00",
-        "total_amount_owed": "150.00", "last_session_date": "2030-01-08",
+    assert {
+        k: summary[k]
+        for k in ("patient_name", "total_sessions", "latest_mood", "avg_mood", "total_amount_owed", "last_session_date")
+    } == {
+        "patient_name": "Ada Alpha",
+        "total_sessions": 2,
+        "latest_mood": 8,
+        "avg_mood": "6.00",
+        "total_amount_owed": "150.00",
+        "last_session_date": "2030-01-08",
     }
     assert summary["next_appointment"].startswith(start.astimezone(timezone.get_current_timezone()).date().isoformat())
     missing = desk.client.get(reverse(NS + "patient-summary", kwargs={"pk": desk.other_patient.pk}))
@@ -115,14 +156,22 @@ def test_the_timeline_puts_mood_progress_and_tagged_notes_on_one_date_axis(desk:
     area = ProgressAreaFactory(name="Sleep")
     ProgressEntryFactory(patient=ada, progress_area=area, entry_date=date(2030, 1, 3), score=4)
     MoodEntryFactory(patient=ada, entry_date=date(2030, 1, 2), mood_rating=7)
-    services.session_note_create(therapist=desk.therapist, patient=ada, session_date=date(2030, 1, 1),
-                                 content="x", tags=["sleep", "homework"], mood_rating=5)
+    services.session_note_create(
+        therapist=desk.therapist,
+        patient=ada,
+        session_date=date(2030, 1, 1),
+        content="x",
+        tags=["sleep", "homework"],
+        mood_rating=5,
+    )
     MoodEntryFactory(patient=ada, entry_date=date(2030, 2, 1), mood_rating=3)
 
     timeline = _get(desk, "patient-timeline", {"until": "2030-01-31"}, pk=ada.pk)
     assert timeline["patient"] == str(ada.pk)
     assert [(e["date"], e["kind"]) for e in timeline["events"]] == [
-        ("2030-01-01", "note"), ("2030-01-02", "mood"), ("2030-01-03", "progress"),
+        ("2030-01-01", "note"),
+        ("2030-01-02", "mood"),
+        ("2030-01-03", "progress"),
     ]
     note, mood, progress = timeline["events"]
     assert (note["tags"], note["mood_rating"], note["signed"]) == (["homework", "sleep"], 5, False)
@@ -133,8 +182,10 @@ def test_the_timeline_puts_mood_progress_and_tagged_notes_on_one_date_axis(desk:
 
 def test_appointments_list_by_date_range(desk: Desk, ada: Patient) -> None:
     base = timezone.make_aware(timezone.datetime(2030, 3, 4, 10, 0))
-    booked = [services.appointment_book(therapist=desk.therapist, patient=ada, scheduled_start=base + timedelta(days=d))
-              for d in range(4)]
+    booked = [
+        services.appointment_book(therapist=desk.therapist, patient=ada, scheduled_start=base + timedelta(days=d))
+        for d in range(4)
+    ]
     listed = _get(desk, "appointment-list", {"since": "2030-03-05", "until": "2030-03-06"})["results"]
     assert [a["id"] for a in listed] == [str(booked[1].pk), str(booked[2].pk)]
     for bad in ({"since": "tomorrow"}, {"until": ""}, {"since": ""}, {"page": "x"}, {"page": "0"}):
@@ -178,10 +229,16 @@ def test_the_therapist_api_puts_no_patient_data_in_query_strings(db: None) -> No
 
 
 def test_the_tags_list_counts_only_your_own_notes(desk: Desk, ada: Patient) -> None:
-    services.session_note_create(therapist=desk.therapist, patient=ada, session_date=date(2030, 1, 1),
-                                 content="x", tags=["sleep"])
-    services.session_note_create(therapist=desk.other, patient=desk.other_patient, session_date=date(2030, 1, 1),
-                                 content="x", tags=["sleep", "grief"])
+    services.session_note_create(
+        therapist=desk.therapist, patient=ada, session_date=date(2030, 1, 1), content="x", tags=["sleep"]
+    )
+    services.session_note_create(
+        therapist=desk.other,
+        patient=desk.other_patient,
+        session_date=date(2030, 1, 1),
+        content="x",
+        tags=["sleep", "grief"],
+    )
     tags = {t["name"]: t["usage_count"] for t in _get(desk, "tag-list")["results"]}
     assert tags == {"sleep": 1, "grief": 0}
 
@@ -192,8 +249,20 @@ def test_the_patient_list_rows_carry_the_g2_numbers_but_no_clinical_notes(desk: 
     rows = _get(desk, "patient-list")["results"]
     assert [row["full_name"] for row in rows] == ["Ada Alpha", "Bea Beta"]
     assert set(rows[0]) == {
-        "id", "first_name", "last_name", "full_name", "email", "phone", "date_of_birth", "avatar_url",
-        "preferred_session_type", "status", "archived_at", "total_sessions", "last_session_date", "next_session_at",
+        "id",
+        "first_name",
+        "last_name",
+        "full_name",
+        "email",
+        "phone",
+        "date_of_birth",
+        "avatar_url",
+        "preferred_session_type",
+        "status",
+        "archived_at",
+        "total_sessions",
+        "last_session_date",
+        "next_session_at",
     }
     assert rows[0]["id"] == str(ada.pk) and rows[0]["total_sessions"] == 0
     detail = _get(desk, "patient-detail", pk=ada.pk)

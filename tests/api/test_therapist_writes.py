@@ -31,20 +31,36 @@ def things(desk: Desk) -> dict[str, Any]:
     start = timezone.now().replace(microsecond=0) + timedelta(days=2)
     appointment = services.appointment_book(therapist=desk.therapist, patient=patient, scheduled_start=start)
     note = services.session_note_create(
-        therapist=desk.therapist, patient=patient, session_date=timezone.localdate(), content="Draft.", tags=["a"],
+        therapist=desk.therapist,
+        patient=patient,
+        session_date=timezone.localdate(),
+        content="Draft.",
+        tags=["a"],
     )
     signed = services.session_note_sign(
         note=services.session_note_create(
-            therapist=desk.therapist, patient=patient, session_date=timezone.localdate(), content="Signed.",
+            therapist=desk.therapist,
+            patient=patient,
+            session_date=timezone.localdate(),
+            content="Signed.",
         ),
         signed_by=desk.user,
     )
     bill = services.financial_record_create(
-        therapist=desk.therapist, patient=patient, amount=Decimal("100.00"), record_type="session",
+        therapist=desk.therapist,
+        patient=patient,
+        amount=Decimal("100.00"),
+        record_type="session",
         record_date=timezone.localdate(),
     )
-    return {"patient": patient, "appointment": appointment, "note": note, "signed": signed, "bill": bill,
-            "start": start}
+    return {
+        "patient": patient,
+        "appointment": appointment,
+        "note": note,
+        "signed": signed,
+        "bill": bill,
+        "start": start,
+    }
 
 
 def _snapshot() -> dict[str, Any]:
@@ -68,50 +84,131 @@ BAD_INPUT: list[tuple[str, str, str | None, Callable[[dict[str, Any]], dict[str,
     ("post", "patient-list", None, lambda t: {"first_name": "", "email": "nope"}, {"first_name", "last_name", "email"}),
     ("patch", "patient-detail", "patient", lambda t: {"email": "nope", "status": "Gone"}, {"email", "status"}),
     ("post", "patient-search", None, lambda t: {}, {"query"}),
-    ("post", "appointment-list", None, lambda t: {"patient": str(t["patient"].pk), "scheduled_start": "soon"},
-     {"scheduled_start"}),
-    ("post", "appointment-list", None,  # service-level: ends before it starts
-     lambda t: {"patient": str(t["patient"].pk), "scheduled_start": (t["start"] + timedelta(days=1)).isoformat(),
-                "scheduled_end": t["start"].isoformat()}, {"scheduled_end"}),
+    (
+        "post",
+        "appointment-list",
+        None,
+        lambda t: {"patient": str(t["patient"].pk), "scheduled_start": "soon"},
+        {"scheduled_start"},
+    ),
+    (
+        "post",
+        "appointment-list",
+        None,  # service-level: ends before it starts
+        lambda t: {
+            "patient": str(t["patient"].pk),
+            "scheduled_start": (t["start"] + timedelta(days=1)).isoformat(),
+            "scheduled_end": t["start"].isoformat(),
+        },
+        {"scheduled_end"},
+    ),
     ("patch", "appointment-detail", "appointment", lambda t: {"meeting_url": "nope"}, {"meeting_url"}),
     ("post", "appointment-reschedule", "appointment", lambda t: {"scheduled_start": 5}, {"scheduled_start"}),
-    ("post", "appointment-reschedule", "appointment",  # the kept length would overflow the calendar
-     lambda t: {"scheduled_start": "9999-12-31T23:59:00Z"}, {"scheduled_start"}),
+    (
+        "post",
+        "appointment-reschedule",
+        "appointment",  # the kept length would overflow the calendar
+        lambda t: {"scheduled_start": "9999-12-31T23:59:00Z"},
+        {"scheduled_start"},
+    ),
     ("post", "appointment-cancel", "appointment", lambda t: {"reason": ""}, {"reason"}),
-    ("post", "appointment-complete", "appointment",  # service-level: ends before it starts
-     lambda t: {"actual_start": t["start"].isoformat(), "actual_end": (t["start"] - timedelta(hours=1)).isoformat()},
-     {"actual_end"}),
-    ("post", "session-note-list", None,
-     lambda t: {"patient": str(t["patient"].pk), "session_date": "x", "content": "", "mood_rating": 0},
-     {"session_date", "content", "mood_rating"}),
-    ("post", "session-note-list", None,  # service-level: elevated risk without a safety plan
-     lambda t: {"patient": str(t["patient"].pk), "session_date": "2030-01-01", "content": "x",
-                "suicide_risk_level": "high"}, {"safety_plan"}),
-    ("patch", "session-note-detail", "note", lambda t: {"mood_rating": 11, "tags": "not-a-list"},
-     {"mood_rating", "tags"}),
+    (
+        "post",
+        "appointment-complete",
+        "appointment",  # service-level: ends before it starts
+        lambda t: {"actual_start": t["start"].isoformat(), "actual_end": (t["start"] - timedelta(hours=1)).isoformat()},
+        {"actual_end"},
+    ),
+    (
+        "post",
+        "session-note-list",
+        None,
+        lambda t: {"patient": str(t["patient"].pk), "session_date": "x", "content": "", "mood_rating": 0},
+        {"session_date", "content", "mood_rating"},
+    ),
+    (
+        "post",
+        "session-note-list",
+        None,  # service-level: elevated risk without a safety plan
+        lambda t: {
+            "patient": str(t["patient"].pk),
+            "session_date": "2030-01-01",
+            "content": "x",
+            "suicide_risk_level": "high",
+        },
+        {"safety_plan"},
+    ),
+    (
+        "patch",
+        "session-note-detail",
+        "note",
+        lambda t: {"mood_rating": 11, "tags": "not-a-list"},
+        {"mood_rating", "tags"},
+    ),
     ("post", "session-note-amend", "signed", lambda t: {"reason": ""}, {"content", "reason"}),
-    ("post", "mood-entry-list", None, lambda t: {"patient": str(t["patient"].pk), "entry_date": "2030-01-01",
-                                                 "mood_rating": 11}, {"mood_rating"}),
-    ("post", "progress-entry-list", None, lambda t: {"patient": str(t["patient"].pk), "entry_date": "2030-01-01",
-                                                     "score": 0, "progress_area": str(uuid4())},
-     {"score", "progress_area"}),
-    ("post", "financial-record-list", None,
-     lambda t: {"patient": str(t["patient"].pk), "amount": "-1", "record_type": "gift", "record_date": "x"},
-     {"amount", "record_type", "record_date"}),
-    ("post", "financial-record-list", None,  # service-level: discount above the amount
-     lambda t: {"patient": str(t["patient"].pk), "amount": "10.00", "record_type": "session",
-                "record_date": "2030-01-01", "discount_applied": "20.00"}, {"discount_applied"}),
-    ("post", "financial-record-pay", "bill", lambda t: {"paid_date": "2030-01-01", "payment_method": "beads"},
-     {"payment_method"}),
+    (
+        "post",
+        "mood-entry-list",
+        None,
+        lambda t: {"patient": str(t["patient"].pk), "entry_date": "2030-01-01", "mood_rating": 11},
+        {"mood_rating"},
+    ),
+    (
+        "post",
+        "progress-entry-list",
+        None,
+        lambda t: {
+            "patient": str(t["patient"].pk),
+            "entry_date": "2030-01-01",
+            "score": 0,
+            "progress_area": str(uuid4()),
+        },
+        {"score", "progress_area"},
+    ),
+    (
+        "post",
+        "financial-record-list",
+        None,
+        lambda t: {"patient": str(t["patient"].pk), "amount": "-1", "record_type": "gift", "record_date": "x"},
+        {"amount", "record_type", "record_date"},
+    ),
+    (
+        "post",
+        "financial-record-list",
+        None,  # service-level: discount above the amount
+        lambda t: {
+            "patient": str(t["patient"].pk),
+            "amount": "10.00",
+            "record_type": "session",
+            "record_date": "2030-01-01",
+            "discount_applied": "20.00",
+        },
+        {"discount_applied"},
+    ),
+    (
+        "post",
+        "financial-record-pay",
+        "bill",
+        lambda t: {"paid_date": "2030-01-01", "payment_method": "beads"},
+        {"payment_method"},
+    ),
     ("post", "financial-record-void", "bill", lambda t: {"reason": ""}, {"reason"}),
 ]
 
 
-@pytest.mark.parametrize(("method", "name", "key", "body", "fields"), BAD_INPUT,
-                         ids=[f"{m}-{n}-{sorted(f)[0]}" for m, n, _, _, f in BAD_INPUT])
+@pytest.mark.parametrize(
+    ("method", "name", "key", "body", "fields"),
+    BAD_INPUT,
+    ids=[f"{m}-{n}-{sorted(f)[0]}" for m, n, _, _, f in BAD_INPUT],
+)
 def test_bad_input_is_a_400_with_field_errors_and_writes_nothing(
-    desk: Desk, things: dict[str, Any], method: str, name: str, key: str | None,
-    body: Callable[[dict[str, Any]], dict[str, Any]], fields: set[str],
+    desk: Desk,
+    things: dict[str, Any],
+    method: str,
+    name: str,
+    key: str | None,
+    body: Callable[[dict[str, Any]], dict[str, Any]],
+    fields: set[str],
 ) -> None:
     before = _snapshot()
     response = _post(desk, method, _url(name, things, key), body(things))
@@ -141,11 +238,14 @@ def test_an_overlapping_booking_is_a_409_with_a_clear_message(desk: Desk, things
 
 def test_rescheduling_onto_another_appointment_is_a_409(desk: Desk, things: dict[str, Any]) -> None:
     later = services.appointment_book(
-        therapist=desk.therapist, patient=things["patient"], scheduled_start=things["start"] + timedelta(hours=3),
+        therapist=desk.therapist,
+        patient=things["patient"],
+        scheduled_start=things["start"] + timedelta(hours=3),
     )
     response = desk.client.post(
         reverse(NS + "appointment-reschedule", kwargs={"pk": later.pk}),
-        {"scheduled_start": (things["start"] + timedelta(minutes=30)).isoformat()}, format="json",
+        {"scheduled_start": (things["start"] + timedelta(minutes=30)).isoformat()},
+        format="json",
     )
     assert response.status_code == 409
     later.refresh_from_db()
@@ -165,8 +265,11 @@ def test_a_signed_note_is_read_only_409_on_update_delete_and_sign(desk: Desk, th
 
 
 def test_an_unsigned_note_is_edited_not_amended(desk: Desk, things: dict[str, Any]) -> None:
-    response = desk.client.post(reverse(NS + "session-note-amend", kwargs={"pk": things["note"].pk}),
-                                {"content": "More.", "reason": "Addendum"}, format="json")
+    response = desk.client.post(
+        reverse(NS + "session-note-amend", kwargs={"pk": things["note"].pk}),
+        {"content": "More.", "reason": "Addendum"},
+        format="json",
+    )
     assert response.status_code == 409
 
 
@@ -191,24 +294,54 @@ def test_another_therapists_ids_in_a_body_are_never_accepted(desk: Desk, things:
     before = _snapshot()
     cases = [
         ("appointment-list", {"patient": str(bobs_patient.pk), "scheduled_start": "2031-01-01T09:00:00Z"}, "patient"),
-        ("session-note-list", {"patient": str(bobs_patient.pk), "session_date": "2030-01-01", "content": "x"},
-         "patient"),
-        ("session-note-list", {"patient": str(things["patient"].pk), "session_date": "2030-01-01", "content": "x",
-                               "appointment": str(bobs_appointment.pk)}, "appointment"),
-        ("mood-entry-list", {"patient": str(things["patient"].pk), "entry_date": "2030-01-01", "mood_rating": 5,
-                             "session_note": str(bobs_note.pk)}, "session_note"),
+        (
+            "session-note-list",
+            {"patient": str(bobs_patient.pk), "session_date": "2030-01-01", "content": "x"},
+            "patient",
+        ),
+        (
+            "session-note-list",
+            {
+                "patient": str(things["patient"].pk),
+                "session_date": "2030-01-01",
+                "content": "x",
+                "appointment": str(bobs_appointment.pk),
+            },
+            "appointment",
+        ),
+        (
+            "mood-entry-list",
+            {
+                "patient": str(things["patient"].pk),
+                "entry_date": "2030-01-01",
+                "mood_rating": 5,
+                "session_note": str(bobs_note.pk),
+            },
+            "session_note",
+        ),
         ("progress-entry-list", {"patient": str(bobs_patient.pk), "entry_date": "2030-01-01", "score": 5}, "patient"),
-        ("financial-record-list", {"patient": str(things["patient"].pk), "amount": "1.00", "record_type": "session",
-                                   "record_date": "2030-01-01", "appointment": str(bobs_appointment.pk)},
-         "appointment"),
+        (
+            "financial-record-list",
+            {
+                "patient": str(things["patient"].pk),
+                "amount": "1.00",
+                "record_type": "session",
+                "record_date": "2030-01-01",
+                "appointment": str(bobs_appointment.pk),
+            },
+            "appointment",
+        ),
     ]
     for name, body, field in cases:
         response = desk.client.post(reverse(NS + name), body, format="json")
         assert response.status_code == 400, (name, response.data)
         assert list(response.data["error"]["fields"]) == [field], name
     assert _snapshot() == before
-    patch = desk.client.patch(reverse(NS + "session-note-detail", kwargs={"pk": things["note"].pk}),
-                              {"appointment": str(bobs_appointment.pk)}, format="json")
+    patch = desk.client.patch(
+        reverse(NS + "session-note-detail", kwargs={"pk": things["note"].pk}),
+        {"appointment": str(bobs_appointment.pk)},
+        format="json",
+    )
     assert patch.status_code == 400
     assert SessionNote.objects.get(pk=things["note"].pk).appointment_id is None
 
@@ -217,24 +350,44 @@ def test_booking_completing_and_the_happy_paths_go_through_the_services(desk: De
     couples = SessionTypeFactory(name="Couples", default_duration_minutes=80)
     # A session that has taken place (only a started one can be completed).
     start = timezone.now().replace(microsecond=0) - timedelta(hours=3)
-    response = desk.client.post(reverse(NS + "appointment-list"), {
-        "patient": str(things["patient"].pk), "scheduled_start": start.isoformat(), "session_type": str(couples.pk),
-        "appointment_type": "Virtual", "meeting_url": "https://meet.example.test/x",
-    }, format="json")
+    response = desk.client.post(
+        reverse(NS + "appointment-list"),
+        {
+            "patient": str(things["patient"].pk),
+            "scheduled_start": start.isoformat(),
+            "session_type": str(couples.pk),
+            "appointment_type": "Virtual",
+            "meeting_url": "https://meet.example.test/x",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.data
     booked = Appointment.objects.get(pk=response.data["id"])
     assert booked.scheduled_end - booked.scheduled_start == timedelta(minutes=80)
     assert booked.therapist == desk.therapist
-    done = desk.client.post(reverse(NS + "appointment-complete", kwargs={"pk": booked.pk}), {
-        "actual_start": start.isoformat(), "actual_end": (start + timedelta(minutes=85)).isoformat(),
-    }, format="json")
+    done = desk.client.post(
+        reverse(NS + "appointment-complete", kwargs={"pk": booked.pk}),
+        {
+            "actual_start": start.isoformat(),
+            "actual_end": (start + timedelta(minutes=85)).isoformat(),
+        },
+        format="json",
+    )
     assert done.status_code == 200
     assert done.data["status"] == "completed"
 
-    note = desk.client.post(reverse(NS + "session-note-list"), {
-        "patient": str(things["patient"].pk), "session_date": "2030-01-02", "content": "Good session.",
-        "tags": ["Anxiety, homework", " anxiety "], "appointment": str(booked.pk), "mood_rating": 7,
-    }, format="json")
+    note = desk.client.post(
+        reverse(NS + "session-note-list"),
+        {
+            "patient": str(things["patient"].pk),
+            "session_date": "2030-01-02",
+            "content": "Good session.",
+            "tags": ["Anxiety, homework", " anxiety "],
+            "appointment": str(booked.pk),
+            "mood_rating": 7,
+        },
+        format="json",
+    )
     assert note.status_code == 201, note.data
     assert sorted(note.data["tags"]) == ["anxiety", "homework"]
     detail = reverse(NS + "session-note-detail", kwargs={"pk": note.data["id"]})
@@ -243,8 +396,11 @@ def test_booking_completing_and_the_happy_paths_go_through_the_services(desk: De
     assert edited.data["tags"] == ["breakthrough"]
     signed = desk.client.post(reverse(NS + "session-note-sign", kwargs={"pk": note.data["id"]}))
     assert signed.data["is_signed"] is True
-    amended = desk.client.post(reverse(NS + "session-note-amend", kwargs={"pk": note.data["id"]}),
-                               {"content": "Also discussed sleep.", "reason": "Addendum"}, format="json")
+    amended = desk.client.post(
+        reverse(NS + "session-note-amend", kwargs={"pk": note.data["id"]}),
+        {"content": "Also discussed sleep.", "reason": "Addendum"},
+        format="json",
+    )
     assert amended.status_code == 201
     assert [a["content"] for a in desk.client.get(detail).data["amendments"]] == ["Also discussed sleep."]
 
@@ -261,9 +417,11 @@ def test_archiving_a_patient_keeps_them_and_the_filters_find_them(desk: Desk, th
 
 
 def test_paying_a_bill_records_the_payment(desk: Desk, things: dict[str, Any]) -> None:
-    response = desk.client.post(reverse(NS + "financial-record-pay", kwargs={"pk": things["bill"].pk}),
-                                {"paid_date": timezone.localdate().isoformat(), "payment_method": "cash"},
-                                format="json")
+    response = desk.client.post(
+        reverse(NS + "financial-record-pay", kwargs={"pk": things["bill"].pk}),
+        {"paid_date": timezone.localdate().isoformat(), "payment_method": "cash"},
+        format="json",
+    )
     assert response.status_code == 200
     assert response.data["status"] == "paid"
     assert response.data["transaction_date"] == timezone.localdate().isoformat()

@@ -44,8 +44,13 @@ def make_desk() -> Desk:
     _, token = AuthToken.objects.create(user=user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return Desk(user=user, therapist=therapist, client=client, other=other,
-                other_patient=PatientFactory(therapist=other, first_name="Basil", last_name="Beta"))
+    return Desk(
+        user=user,
+        therapist=therapist,
+        client=client,
+        other=other,
+        other_patient=PatientFactory(therapist=other, first_name="Basil", last_name="Beta"),
+    )
 
 
 def fill_practice(desk: Desk, count: int, *, start_index: int = 0) -> list[Patient]:
@@ -59,12 +64,19 @@ def fill_practice(desk: Desk, count: int, *, start_index: int = 0) -> list[Patie
     for i in range(start_index, start_index + count):
         patient = PatientFactory(therapist=desk.therapist, first_name=f"Pat{i}", last_name=f"Ient{i}")
         appointment = services.appointment_book(
-            therapist=desk.therapist, patient=patient, session_type=session_type,
+            therapist=desk.therapist,
+            patient=patient,
+            session_type=session_type,
             scheduled_start=base + timedelta(hours=i),
         )
         note = services.session_note_create(
-            therapist=desk.therapist, patient=patient, session_date=today - timedelta(days=i % 7),
-            content="Notes.", tags=["sleep", f"t{i % 3}"], mood_rating=5, appointment=appointment,
+            therapist=desk.therapist,
+            patient=patient,
+            session_date=today - timedelta(days=i % 7),
+            content="Notes.",
+            tags=["sleep", f"t{i % 3}"],
+            mood_rating=5,
+            appointment=appointment,
         )
         if i % 2:
             services.session_note_sign(note=note, signed_by=desk.user)
@@ -72,8 +84,13 @@ def fill_practice(desk: Desk, count: int, *, start_index: int = 0) -> list[Patie
         MoodEntryFactory(patient=patient, entry_date=today, mood_rating=6)
         ProgressEntryFactory(patient=patient, progress_area=area, entry_date=today, score=5)
         services.financial_record_create(
-            therapist=desk.therapist, patient=patient, amount=Decimal("100.00"), record_type="session",
-            record_date=today - timedelta(days=20), due_date=today - timedelta(days=5), appointment=appointment,
+            therapist=desk.therapist,
+            patient=patient,
+            amount=Decimal("100.00"),
+            record_type="session",
+            record_date=today - timedelta(days=20),
+            due_date=today - timedelta(days=5),
+            appointment=appointment,
         )
         patients.append(patient)
     return patients
@@ -86,6 +103,9 @@ def fill_timeline(patient: Patient, count: int, *, first_day: date) -> None:
         MoodEntryFactory(patient=patient, entry_date=day, mood_rating=1 + i % 10)
         ProgressEntryFactory(patient=patient, progress_area=area, entry_date=day, score=1 + i % 10)
         services.session_note_create(
-            therapist=patient.therapist, patient=patient, session_date=day, content="Notes.",
+            therapist=patient.therapist,
+            patient=patient,
+            session_date=day,
+            content="Notes.",
             tags=["timeline", f"k{i % 4}"],
         )

@@ -24,7 +24,7 @@ def lua_unescape(literal: str) -> bytes:
     i = 0
     while i < len(body):
         if body[i] == "\\":
-            out.append(int(body[i + 1:i + 4]))
+            out.append(int(body[i + 1 : i + 4]))
             i += 4
         else:
             out.append(ord(body[i]))
@@ -32,13 +32,16 @@ def lua_unescape(literal: str) -> bytes:
     return bytes(out)
 
 
-@pytest.mark.parametrize("data", [
-    b"GET / HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n",
-    b'{"q": "she said \\"hi\\"", "path": "C:\\\\x"}',
-    bytes(range(256)),
-    b"\x001\n2\t3",  # an escape followed by a digit must not swallow it
-    "naïve – café ☕".encode(),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n",
+        b'{"q": "she said \\"hi\\"", "path": "C:\\\\x"}',
+        bytes(range(256)),
+        b"\x001\n2\t3",  # an escape followed by a digit must not swallow it
+        "naïve – café ☕".encode(),
+    ],
+)
 def test_lua_string_round_trips_any_bytes(data: bytes) -> None:
     literal = lua_string(data)
     assert literal.isascii()

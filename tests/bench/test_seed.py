@@ -18,8 +18,13 @@ from sanctuary import db_roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TRACKED_TABLES = ["practice_therapist", "practice_patient", "practice_appointment", "practice_moodentry",
-                  "practice_financialrecord"]
+TRACKED_TABLES = [
+    "practice_therapist",
+    "practice_patient",
+    "practice_appointment",
+    "practice_moodentry",
+    "practice_financialrecord",
+]
 
 
 @pytest.fixture
@@ -44,11 +49,22 @@ def test_every_seeded_row_has_exactly_one_insert_event_in_the_seed_context(seede
         assert rows >= 5
         # One insert event per row, matched on the row's id, all in the seed's context.
         assert _one(f"SELECT count(*) FROM {table}event WHERE pgh_label = 'insert'") == rows, table  # noqa: S608
-        assert _one(f"SELECT count(DISTINCT e.pgh_obj_id) FROM {table}event e JOIN {table} r "  # noqa: S608
-                    "ON r.id = e.pgh_obj_id WHERE e.pgh_context_id = %s", [context]) == rows, table
+        assert (
+            _one(
+                f"SELECT count(DISTINCT e.pgh_obj_id) FROM {table}event e JOIN {table} r "  # noqa: S608
+                "ON r.id = e.pgh_obj_id WHERE e.pgh_context_id = %s",
+                [context],
+            )
+            == rows
+        ), table
     # The copy is the row as stored, after BEFORE triggers (patient responsibility is computed by one).
-    assert _one("SELECT count(*) FROM practice_financialrecordevent e JOIN practice_financialrecord r "
-                "ON r.id = e.pgh_obj_id WHERE e.patient_responsibility IS DISTINCT FROM r.patient_responsibility") == 0
+    assert (
+        _one(
+            "SELECT count(*) FROM practice_financialrecordevent e JOIN practice_financialrecord r "
+            "ON r.id = e.pgh_obj_id WHERE e.patient_responsibility IS DISTINCT FROM r.patient_responsibility"
+        )
+        == 0
+    )
 
 
 def test_a_second_run_at_the_same_scale_adds_nothing(seeded: None) -> None:
@@ -59,7 +75,10 @@ def test_a_second_run_at_the_same_scale_adds_nothing(seeded: None) -> None:
 
 def test_the_history_trigger_still_runs_for_other_writes_after_the_seed(seeded: None) -> None:
     therapist = Therapist.objects.filter(email="clinician1@bench.invalid").get()
-    patient = Patient.objects.create(therapist=therapist, first_name="Tova", last_name="Ember",
-                                     email="tova.ember@example.invalid")
-    assert _one("SELECT count(*) FROM practice_patientevent WHERE pgh_obj_id = %s AND pgh_label = 'insert'",
-                [patient.pk]) == 1
+    patient = Patient.objects.create(
+        therapist=therapist, first_name="Tova", last_name="Ember", email="tova.ember@example.invalid"
+    )
+    assert (
+        _one("SELECT count(*) FROM practice_patientevent WHERE pgh_obj_id = %s AND pgh_label = 'insert'", [patient.pk])
+        == 1
+    )

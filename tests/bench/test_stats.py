@@ -33,6 +33,7 @@ def test_run_interleaved_calls_variants_in_rotating_order_and_keeps_rounds_in_or
         def measure(round_index: int) -> Measurement:
             calls.append((name, round_index))
             return Measurement(rate=base + round_index)
+
         return measure
 
     result = run_interleaved({"x": variant("x", 10), "y": variant("y", 20)}, rounds=3)

@@ -161,10 +161,12 @@ class Browser:
 
     def charts_drawn(self) -> int:
         """How many canvases Chart.js has drawn on this page."""
-        return int(self.driver.execute_script(
-            "return Array.from(document.querySelectorAll('canvas[data-ws-chart]'))"
-            ".filter(c => window.Chart && window.Chart.getChart(c)).length;"
-        ))
+        return int(
+            self.driver.execute_script(
+                "return Array.from(document.querySelectorAll('canvas[data-ws-chart]'))"
+                ".filter(c => window.Chart && window.Chart.getChart(c)).length;"
+            )
+        )
 
     def page_width(self) -> int:
         return int(self.driver.execute_script("return document.documentElement.scrollWidth"))
@@ -181,9 +183,20 @@ def _driver(chromium: str) -> Any:
     options = Options()
     options.binary_location = chromium
     # As root, headless, and with every background connection off: this machine's network is closed.
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-default-apps", "--window-size=1366,900", "--lang=en-AU"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--window-size=1366,900",
+        "--lang=en-AU",
+    ):
         options.add_argument(flag)
     # The practice's zone, as a Melbourne therapist's browser would be (the admin warns about a clock offset).
     service = Service(CHROMEDRIVER, env={**os.environ, "TZ": settings.TIME_ZONE})

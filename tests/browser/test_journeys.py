@@ -165,11 +165,18 @@ def test_research_staff_convert_one_eoi_reject_another_and_are_refused_clinical_
     browser.assert_accessible()
 
 
-@pytest.mark.parametrize("path", [
-    "/admin/practice/patient/", "/admin/practice/appointment/", "/admin/practice/sessionnote/",
-    "/admin/practice/financialrecord/", "/admin/", "/admin/practice/appointment/calendar/",
-    f"/admin/practice/patient/{AMELIA}/chart/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/practice/patient/",
+        "/admin/practice/appointment/",
+        "/admin/practice/sessionnote/",
+        "/admin/practice/financialrecord/",
+        "/admin/",
+        "/admin/practice/appointment/calendar/",
+        f"/admin/practice/patient/{AMELIA}/chart/",
+    ],
+)
 def test_at_390_px_pages_do_not_scroll_sideways(browser: Browser, path: str) -> None:
     browser.login("sarah")
     browser.resize(390, 844)
@@ -177,8 +184,7 @@ def test_at_390_px_pages_do_not_scroll_sideways(browser: Browser, path: str) -> 
     assert browser.page_width() <= 390, f"{path} is {browser.page_width()} px wide"
     # A list shows its key columns without scrolling its table sideways either.
     overflow = browser.driver.execute_script(
-        "var t = document.getElementById('result_list');"
-        "return t ? t.scrollWidth - t.parentElement.clientWidth : 0;"
+        "var t = document.getElementById('result_list');return t ? t.scrollWidth - t.parentElement.clientWidth : 0;"
     )
     assert overflow <= 1, f"{path}: the list is {overflow} px wider than the screen"
     browser.assert_accessible()
@@ -191,7 +197,6 @@ def test_the_start_page_and_the_error_pages_are_accessible(browser: Browser) -> 
     browser.open("/no-such-page/")
     assert "We could not find that page" in browser.text
     browser.assert_accessible()
-
 
 
 def test_the_therapist_uses_the_original_apps_pages(browser: Browser, tmp_path: Any) -> None:
@@ -225,8 +230,7 @@ def test_the_therapist_uses_the_original_apps_pages(browser: Browser, tmp_path: 
     browser.select("status", text="Paid")
     browser.submit("form[aria-label='Filter the records'] [type=submit]")
     assert "$500.00" in browser.text
-    browser.driver.execute_cdp_cmd("Browser.setDownloadBehavior",
-                                   {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     browser.click_link_no_navigation("Export CSV")
     browser.wait.until(lambda d: any(p.suffix == ".csv" for p in tmp_path.iterdir()))
     exported = next(p for p in tmp_path.iterdir() if p.suffix == ".csv").read_text()

@@ -50,8 +50,12 @@ def practice(db: None) -> Practice:
     alice_therapist = TherapistFactory(user=alice, first_name="Alice")
     bob_therapist = TherapistFactory(user=bob, first_name="Bob")
     return Practice(
-        alice=alice, bob=bob, charlie=charlie, manager=manager,
-        alice_therapist=alice_therapist, bob_therapist=bob_therapist,
+        alice=alice,
+        bob=bob,
+        charlie=charlie,
+        manager=manager,
+        alice_therapist=alice_therapist,
+        bob_therapist=bob_therapist,
         alice_patient=PatientFactory(therapist=alice_therapist, first_name="Ada", last_name="Alpha"),
         bob_patient=PatientFactory(therapist=bob_therapist, first_name="Basil", last_name="Beta"),
     )

@@ -37,7 +37,9 @@ def test_others_cannot_open_alices_patient(who: str, client, practice) -> None: 
 @pytest.mark.parametrize("kind", ["appointment", "sessionnote", "moodentry", "financialrecord"])
 def test_bob_cannot_open_what_hangs_off_alices_patient(kind: str, client, practice) -> None:  # type: ignore[no-untyped-def]
     factory = {
-        "appointment": AppointmentFactory, "sessionnote": SessionNoteFactory, "moodentry": MoodEntryFactory,
+        "appointment": AppointmentFactory,
+        "sessionnote": SessionNoteFactory,
+        "moodentry": MoodEntryFactory,
         "financialrecord": FinancialRecordFactory,
     }[kind]
     obj = factory(patient=practice.alice_patient)
@@ -65,10 +67,17 @@ def test_a_practice_manager_sees_every_patient(client, practice) -> None:  # typ
 
 def test_alice_cannot_book_an_appointment_for_bobs_patient(client, practice) -> None:  # type: ignore[no-untyped-def]
     client.force_login(practice.alice)
-    response = client.post("/admin/practice/appointment/add/", {
-        "patient": practice.bob_patient.pk, "scheduled_start_0": "2030-05-01", "scheduled_start_1": "09:00",
-        "scheduled_end_0": "2030-05-01", "scheduled_end_1": "09:50", "appointment_type": "Virtual",
-    })
+    response = client.post(
+        "/admin/practice/appointment/add/",
+        {
+            "patient": practice.bob_patient.pk,
+            "scheduled_start_0": "2030-05-01",
+            "scheduled_start_1": "09:00",
+            "scheduled_end_0": "2030-05-01",
+            "scheduled_end_1": "09:50",
+            "appointment_type": "Virtual",
+        },
+    )
     assert response.status_code == 200
     assert b"Select a valid choice" in response.content
     assert not Appointment.objects.exists()
@@ -77,8 +86,12 @@ def test_alice_cannot_book_an_appointment_for_bobs_patient(client, practice) -> 
 def test_alice_books_through_the_admin_and_overlaps_show_as_form_errors(client, practice) -> None:  # type: ignore[no-untyped-def]
     client.force_login(practice.alice)
     form = {
-        "patient": practice.alice_patient.pk, "scheduled_start_0": "2030-05-01", "scheduled_start_1": "09:00",
-        "scheduled_end_0": "2030-05-01", "scheduled_end_1": "09:50", "appointment_type": "Virtual",
+        "patient": practice.alice_patient.pk,
+        "scheduled_start_0": "2030-05-01",
+        "scheduled_start_1": "09:00",
+        "scheduled_end_0": "2030-05-01",
+        "scheduled_end_1": "09:50",
+        "appointment_type": "Virtual",
     }
     assert client.post("/admin/practice/appointment/add/", form).status_code == 302
     booked = Appointment.objects.get()
@@ -98,7 +111,9 @@ def test_the_patient_search_is_fuzzy_and_scoped(client, practice) -> None:  # ty
 
 def test_a_signed_note_is_read_only_in_the_admin_and_signing_is_an_action(client, practice) -> None:  # type: ignore[no-untyped-def]
     note = services.session_note_create(
-        therapist=practice.alice_therapist, patient=practice.alice_patient, session_date=date(2030, 3, 1),
+        therapist=practice.alice_therapist,
+        patient=practice.alice_patient,
+        session_date=date(2030, 3, 1),
         content="Original text",
     )
     client.force_login(practice.alice)
@@ -115,14 +130,21 @@ def test_a_signed_note_is_read_only_in_the_admin_and_signing_is_an_action(client
 
 def test_alice_amends_her_signed_note_through_the_admin(client, practice) -> None:  # type: ignore[no-untyped-def]
     note = services.session_note_create(
-        therapist=practice.alice_therapist, patient=practice.alice_patient, session_date=date(2030, 3, 1),
+        therapist=practice.alice_therapist,
+        patient=practice.alice_patient,
+        session_date=date(2030, 3, 1),
         content="Original text",
     )
     services.session_note_sign(note=note, signed_by=practice.alice)
     client.force_login(practice.alice)
-    response = client.post("/admin/practice/sessionnoteamendment/add/", {
-        "note": note.pk, "reason": "Correction", "content": "It was Tuesday.",
-    })
+    response = client.post(
+        "/admin/practice/sessionnoteamendment/add/",
+        {
+            "note": note.pk,
+            "reason": "Correction",
+            "content": "It was Tuesday.",
+        },
+    )
     assert response.status_code == 302
     assert note.amendments.get().author == practice.alice
 

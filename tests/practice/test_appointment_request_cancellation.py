@@ -17,13 +17,19 @@ NOW = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def appointment(practice):  # type: ignore[no-untyped-def]
-    return AppointmentFactory(patient=practice.alice_patient, scheduled_start=NOW + timedelta(days=2),
-                              scheduled_end=NOW + timedelta(days=2, minutes=50))
+    return AppointmentFactory(
+        patient=practice.alice_patient,
+        scheduled_start=NOW + timedelta(days=2),
+        scheduled_end=NOW + timedelta(days=2, minutes=50),
+    )
 
 
 def test_it_cancels_and_records_the_patients_reason(practice, appointment) -> None:  # type: ignore[no-untyped-def]
     result = services.appointment_request_cancellation(
-        appointment=appointment, patient=practice.alice_patient, reason=" Flu ", now=NOW,
+        appointment=appointment,
+        patient=practice.alice_patient,
+        reason=" Flu ",
+        now=NOW,
     )
     appointment.refresh_from_db()
     assert result.status == appointment.status == AppointmentStatus.CANCELLED
@@ -32,8 +38,9 @@ def test_it_cancels_and_records_the_patients_reason(practice, appointment) -> No
 
 def test_it_needs_a_reason(practice, appointment) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as error:
-        services.appointment_request_cancellation(appointment=appointment, patient=practice.alice_patient,
-                                                  reason="  ", now=NOW)
+        services.appointment_request_cancellation(
+            appointment=appointment, patient=practice.alice_patient, reason="  ", now=NOW
+        )
     assert "reason" in error.value.message_dict
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.SCHEDULED
@@ -51,7 +58,10 @@ def test_it_refuses_another_patients_appointment(practice, appointment) -> None:
 def test_a_started_appointment_is_the_therapists_to_settle(practice, appointment) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidTransition):
         services.appointment_request_cancellation(
-            appointment=appointment, patient=practice.alice_patient, reason="late", now=appointment.scheduled_start,
+            appointment=appointment,
+            patient=practice.alice_patient,
+            reason="late",
+            now=appointment.scheduled_start,
         )
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.SCHEDULED
@@ -60,6 +70,7 @@ def test_a_started_appointment_is_the_therapists_to_settle(practice, appointment
 def test_only_a_scheduled_appointment_can_be_cancelled(practice, appointment) -> None:  # type: ignore[no-untyped-def]
     services.appointment_complete(appointment=appointment, now=appointment.scheduled_end)
     with pytest.raises(InvalidTransition) as error:
-        services.appointment_request_cancellation(appointment=appointment, patient=practice.alice_patient,
-                                                  reason="x", now=NOW)
+        services.appointment_request_cancellation(
+            appointment=appointment, patient=practice.alice_patient, reason="x", now=NOW
+        )
     assert "status" in error.value.message_dict

@@ -45,9 +45,16 @@ def world(db: None) -> World:
     tag = TagFactory(name="anxiety")
     NoteTag.objects.create(note=note, tag=tag)
     objects = {
-        "u": user, "t": therapist, "p": patient, "n": note, "sn": signed, "tg": tag,
-        "st": SessionTypeFactory(name="Individual"), "pa": ProgressAreaFactory(name="Sleep Quality"),
-        "a": AppointmentFactory(patient=patient), "m": MoodEntryFactory(patient=patient),
+        "u": user,
+        "t": therapist,
+        "p": patient,
+        "n": note,
+        "sn": signed,
+        "tg": tag,
+        "st": SessionTypeFactory(name="Individual"),
+        "pa": ProgressAreaFactory(name="Sleep Quality"),
+        "a": AppointmentFactory(patient=patient),
+        "m": MoodEntryFactory(patient=patient),
         "pr": ProgressEntryFactory(patient=patient),
         "f": FinancialRecordFactory(patient=patient, invoice_number="INV-1"),
     }
@@ -58,6 +65,7 @@ def sql(statement: str, **values: object) -> Callable[[World], None]:
     def run(world: World) -> None:
         with connection.cursor() as cursor:
             cursor.execute(statement, {**world.ids, **values})
+
     return run
 
 
@@ -65,14 +73,16 @@ def amendment(reason: str, content: str) -> Callable[[World], None]:
     return sql(
         "INSERT INTO practice_sessionnoteamendment (id, created_at, updated_at, note_id, author_id, reason, content)"
         " VALUES (gen_random_uuid(), now(), now(), %(sn)s, %(u)s, %(reason)s, %(content)s)",
-        reason=reason, content=content,
+        reason=reason,
+        content=content,
     )
 
 
 def overlapping_appointment(world: World) -> None:
     booked: Appointment = world.objects["a"]  # type: ignore[assignment]
     Appointment.objects.create(
-        patient=booked.patient, therapist=booked.therapist,
+        patient=booked.patient,
+        therapist=booked.therapist,
         scheduled_start=booked.scheduled_start + timedelta(minutes=30),
         scheduled_end=booked.scheduled_end + timedelta(minutes=30),
     )
@@ -80,8 +90,12 @@ def overlapping_appointment(world: World) -> None:
 
 def same_invoice(world: World) -> None:
     FinancialRecord.objects.create(
-        patient=world.objects["p"], therapist=world.objects["t"], record_date="2030-03-02",
-        amount=Decimal("10.00"), record_type="session", invoice_number="INV-1",
+        patient=world.objects["p"],
+        therapist=world.objects["t"],
+        record_date="2030-03-02",
+        amount=Decimal("10.00"),
+        record_type="session",
+        invoice_number="INV-1",
     )
 
 
@@ -96,51 +110,66 @@ def note(assignments: str) -> Callable[[World], None]:
 CASES: dict[str, Callable[[World], None]] = {
     # therapists
     "practice_therapist_email_ci_unique": lambda w: Therapist.objects.create(
-        email="OWNER@example.test", first_name="Dup",
+        email="OWNER@example.test",
+        first_name="Dup",
     ),
     "practice_therapist_profile_source_valid": sql(
-        "UPDATE practice_therapist SET profile_source = 'bogus' WHERE id = %(t)s"),
+        "UPDATE practice_therapist SET profile_source = 'bogus' WHERE id = %(t)s"
+    ),
     "practice_therapist_directory_status_valid": sql(
-        "UPDATE practice_therapist SET directory_status = 'bogus' WHERE id = %(t)s"),
+        "UPDATE practice_therapist SET directory_status = 'bogus' WHERE id = %(t)s"
+    ),
     "practice_therapist_session_fee_non_negative": sql(
-        "UPDATE practice_therapist SET session_fee = -1 WHERE id = %(t)s"),
+        "UPDATE practice_therapist SET session_fee = -1 WHERE id = %(t)s"
+    ),
     "practice_therapist_service_types_valid": sql(
-        "UPDATE practice_therapist SET service_types = ARRAY['teleport'] WHERE id = %(t)s"),
+        "UPDATE practice_therapist SET service_types = ARRAY['teleport'] WHERE id = %(t)s"
+    ),
     # lookups
     "practice_sessiontype_name_ci_unique": lambda w: SessionType.objects.create(name="INDIVIDUAL"),
     "practice_sessiontype_duration_positive": sql(
-        "UPDATE practice_sessiontype SET default_duration_minutes = 0 WHERE id = %(st)s"),
+        "UPDATE practice_sessiontype SET default_duration_minutes = 0 WHERE id = %(st)s"
+    ),
     "practice_sessiontype_rate_non_negative": sql(
-        "UPDATE practice_sessiontype SET default_rate = -1 WHERE id = %(st)s"),
+        "UPDATE practice_sessiontype SET default_rate = -1 WHERE id = %(st)s"
+    ),
     "practice_progressarea_name_ci_unique": lambda w: ProgressArea.objects.create(name="sleep quality"),
     "practice_tag_name_ci_unique": lambda w: Tag.objects.create(name="ANXIETY"),
     "practice_tag_color_hex": sql("UPDATE practice_tag SET color = 'red' WHERE id = %(tg)s"),
     # patients
     "practice_patient_preferred_session_type_valid": sql(
-        "UPDATE practice_patient SET preferred_session_type = 'Group' WHERE id = %(p)s"),
+        "UPDATE practice_patient SET preferred_session_type = 'Group' WHERE id = %(p)s"
+    ),
     "practice_patient_status_valid": sql("UPDATE practice_patient SET status = 'Archived' WHERE id = %(p)s"),
     "practice_patient_email_per_therapist_ci_unique": lambda w: Patient.objects.create(
-        therapist=w.objects["t"], first_name="Dup", last_name="Licate", email="PAT@example.test",
+        therapist=w.objects["t"],
+        first_name="Dup",
+        last_name="Licate",
+        email="PAT@example.test",
     ),
     "practice_patient_archived_not_active": sql(
-        "UPDATE practice_patient SET archived_at = now(), status = 'Active' WHERE id = %(p)s"),
+        "UPDATE practice_patient SET archived_at = now(), status = 'Active' WHERE id = %(p)s"
+    ),
     # appointments
-    "practice_appointment_status_valid": sql(
-        "UPDATE practice_appointment SET status = 'postponed' WHERE id = %(a)s"),
+    "practice_appointment_status_valid": sql("UPDATE practice_appointment SET status = 'postponed' WHERE id = %(a)s"),
     "practice_appointment_type_valid": sql(
-        "UPDATE practice_appointment SET appointment_type = 'Phone' WHERE id = %(a)s"),
+        "UPDATE practice_appointment SET appointment_type = 'Phone' WHERE id = %(a)s"
+    ),
     "practice_appointment_end_after_start": sql(
-        "UPDATE practice_appointment SET scheduled_end = scheduled_start WHERE id = %(a)s"),
+        "UPDATE practice_appointment SET scheduled_end = scheduled_start WHERE id = %(a)s"
+    ),
     "practice_appointment_actual_end_after_actual_start": sql(
         "UPDATE practice_appointment SET actual_start = scheduled_start,"
-        " actual_end = scheduled_start - interval '1 minute' WHERE id = %(a)s"),
+        " actual_end = scheduled_start - interval '1 minute' WHERE id = %(a)s"
+    ),
     "practice_appointment_no_overlap": overlapping_appointment,
     # session notes
     "practice_sessionnote_mood_rating_range": note("mood_rating = 11"),
     "practice_sessionnote_suicide_risk_level_valid": note("suicide_risk_level = 'extreme', risk_assessed_at = now()"),
     "practice_sessionnote_risk_assessed_at_with_level": note("suicide_risk_level = 'low'"),
     "practice_sessionnote_elevated_risk_has_safety_plan": note(
-        "suicide_risk_level = 'high', risk_assessed_at = now(), safety_plan = ''"),
+        "suicide_risk_level = 'high', risk_assessed_at = now(), safety_plan = ''"
+    ),
     "practice_sessionnote_template_named": note("is_template = true, template_name = ''"),
     "practice_sessionnote_signed_by_with_signed_at": note("signed_by_id = %(u)s"),
     "practice_sessionnote_template_not_signed": note("is_template = true, template_name = 'T', signed_at = now()"),
@@ -150,15 +179,15 @@ CASES: dict[str, Callable[[World], None]] = {
     # mood and progress
     "practice_moodentry_mood_rating_range": sql("UPDATE practice_moodentry SET mood_rating = 0 WHERE id = %(m)s"),
     "practice_moodentry_energy_level_range": sql("UPDATE practice_moodentry SET energy_level = 11 WHERE id = %(m)s"),
-    "practice_moodentry_anxiety_level_range": sql(
-        "UPDATE practice_moodentry SET anxiety_level = 11 WHERE id = %(m)s"),
-    "practice_moodentry_sleep_quality_range": sql(
-        "UPDATE practice_moodentry SET sleep_quality = 11 WHERE id = %(m)s"),
+    "practice_moodentry_anxiety_level_range": sql("UPDATE practice_moodentry SET anxiety_level = 11 WHERE id = %(m)s"),
+    "practice_moodentry_sleep_quality_range": sql("UPDATE practice_moodentry SET sleep_quality = 11 WHERE id = %(m)s"),
     "practice_progressentry_score_range": sql("UPDATE practice_progressentry SET score = 11 WHERE id = %(pr)s"),
     "practice_progressentry_baseline_score_range": sql(
-        "UPDATE practice_progressentry SET baseline_score = 0 WHERE id = %(pr)s"),
+        "UPDATE practice_progressentry SET baseline_score = 0 WHERE id = %(pr)s"
+    ),
     "practice_progressentry_target_score_range": sql(
-        "UPDATE practice_progressentry SET target_score = 11 WHERE id = %(pr)s"),
+        "UPDATE practice_progressentry SET target_score = 11 WHERE id = %(pr)s"
+    ),
     # billing
     "practice_financialrecord_record_type_valid": fin("record_type = 'gift'"),
     "practice_financialrecord_status_valid": fin("status = 'lost'"),

@@ -22,8 +22,13 @@ DEMO_TODAY = date(2025, 6, 30)
 
 def test_financial_summary_gives_the_original_numbers(demo: Therapist) -> None:
     rows = {
-        p["patient_name"]: (p["total_records"], p["total_paid"], p["total_pending"], p["total_overdue"],
-                            p["total_amount"])
+        p["patient_name"]: (
+            p["total_records"],
+            p["total_paid"],
+            p["total_pending"],
+            p["total_overdue"],
+            p["total_amount"],
+        )
         for p in selectors.financial_summary(therapist=demo, today=DEMO_TODAY)
     }
     assert rows == {
@@ -47,8 +52,13 @@ def test_active_patients_with_appointments_counts_sessions_2_1_1_with_last_and_n
 
 def test_upcoming_appointments_lists_the_three_demo_sessions_soonest_first(demo: Therapist) -> None:
     rows = [
-        (a["patient_name"], a["appointment_type"], a["session_type_name"], a["default_duration_minutes"],
-         a["therapist_name"])
+        (
+            a["patient_name"],
+            a["appointment_type"],
+            a["session_type_name"],
+            a["default_duration_minutes"],
+            a["therapist_name"],
+        )
         for a in selectors.upcoming_appointments(therapist=demo, now=DEMO_NOW)
     ]
     assert rows == [
@@ -71,7 +81,13 @@ def test_upcoming_appointments_are_empty_once_the_demo_day_has_passed(demo: Ther
     ],
 )
 def test_patient_summary_does_not_double_count(
-    demo: Therapist, patient_id: str, sessions: int, latest: int, average: Decimal, owed: Decimal, hour: int,
+    demo: Therapist,
+    patient_id: str,
+    sessions: int,
+    latest: int,
+    average: Decimal,
+    owed: Decimal,
+    hour: int,
 ) -> None:
     summary = selectors.patient_summary(therapist=demo, patient_id=patient_id, now=DEMO_NOW)
     assert summary["total_sessions"] == sessions
@@ -89,7 +105,10 @@ def test_patient_summary_of_another_therapists_patient_does_not_exist(demo: Ther
 def test_financial_overview_gives_the_financial_page_cards(demo: Therapist) -> None:
     overview = selectors.financial_overview(therapist=demo, today=DEMO_TODAY)
     assert (overview.total, overview.paid, overview.pending, overview.overdue) == (
-        Decimal("850.00"), Decimal("500.00"), Decimal("150.00"), Decimal("200.00"),
+        Decimal("850.00"),
+        Decimal("500.00"),
+        Decimal("150.00"),
+        Decimal("200.00"),
     )
     assert overview.pending_count == 1
     assert overview.paid_percent == Decimal("58.8")
@@ -107,14 +126,16 @@ def _populate(therapist: Therapist, patients: int) -> None:
         FinancialRecordFactory(patient=patient, status="paid", paid_date=date(2030, 3, 1))
         FinancialRecordFactory(patient=patient)
         AppointmentFactory(
-            patient=patient, scheduled_start=datetime(2030, 4, 1, tzinfo=UTC) + timedelta(hours=index),
+            patient=patient,
+            scheduled_start=datetime(2030, 4, 1, tzinfo=UTC) + timedelta(hours=index),
             scheduled_end=datetime(2030, 4, 1, 0, 50, tzinfo=UTC) + timedelta(hours=index),
         )
 
 
 LIST_SELECTORS = {
     "upcoming_appointments": lambda t: selectors.upcoming_appointments(
-        therapist=t, now=datetime(2030, 1, 1, tzinfo=UTC),
+        therapist=t,
+        now=datetime(2030, 1, 1, tzinfo=UTC),
     ),
     "financial_summary": lambda t: selectors.financial_summary(therapist=t),
     "active_patients_with_appointments": lambda t: selectors.active_patients_with_appointments(therapist=t),
@@ -128,7 +149,10 @@ LIST_SELECTORS = {
 @pytest.mark.parametrize("name", sorted(LIST_SELECTORS))
 @pytest.mark.parametrize("patients", [1, 50])
 def test_each_dashboard_selector_is_one_query_for_1_or_50_patients(
-    name: str, patients: int, practice, django_assert_num_queries,  # type: ignore[no-untyped-def]
+    name: str,
+    patients: int,
+    practice,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
 ) -> None:
     _populate(practice.alice_therapist, patients)
     with django_assert_num_queries(1):
@@ -152,4 +176,5 @@ def test_selectors_never_show_another_therapists_rows(practice) -> None:  # type
     assert [p["id"] for p in selectors.financial_summary(therapist=alice)] == [practice.alice_patient.pk]
     assert list(selectors.upcoming_appointments(therapist=alice, now=datetime(2030, 1, 1, tzinfo=UTC))) == []
     assert [p["id"] for p in selectors.active_patients_with_appointments(therapist=alice)] == [
-        practice.alice_patient.pk]
+        practice.alice_patient.pk
+    ]

@@ -33,18 +33,42 @@ MELBOURNE = ZoneInfo("Australia/Melbourne")
 def test_loaddata_gives_the_original_demo_counts(demo: Therapist) -> None:
     counts = {
         model.__name__: model.objects.count()
-        for model in (Therapist, Patient, Appointment, SessionNote, NoteTag, MoodEntry, ProgressEntry,
-                      FinancialRecord, Tag, ProgressArea, SessionType)
+        for model in (
+            Therapist,
+            Patient,
+            Appointment,
+            SessionNote,
+            NoteTag,
+            MoodEntry,
+            ProgressEntry,
+            FinancialRecord,
+            Tag,
+            ProgressArea,
+            SessionType,
+        )
     }
     assert counts == {
-        "Therapist": 1, "Patient": 3, "Appointment": 3, "SessionNote": 4, "NoteTag": 12, "MoodEntry": 15,
-        "ProgressEntry": 7, "FinancialRecord": 5, "Tag": 11, "ProgressArea": 10, "SessionType": 3,
+        "Therapist": 1,
+        "Patient": 3,
+        "Appointment": 3,
+        "SessionNote": 4,
+        "NoteTag": 12,
+        "MoodEntry": 15,
+        "ProgressEntry": 7,
+        "FinancialRecord": 5,
+        "Tag": 11,
+        "ProgressArea": 10,
+        "SessionType": 3,
     }
 
 
 def test_the_demo_rows_keep_their_original_ids_and_values(demo: Therapist) -> None:
     assert (demo.first_name, demo.last_name, demo.email, demo.title, demo.license_number) == (
-        "Dr. Sarah", "Johnson", "dr.therapist@therapistsanctuary.com", "LCSW", "LCSW-12345",
+        "Dr. Sarah",
+        "Johnson",
+        "dr.therapist@therapistsanctuary.com",
+        "LCSW",
+        "LCSW-12345",
     )
     assert demo.specializations == ["Anxiety Disorders", "Depression", "Couples Therapy", "Trauma"]
     amelia = Patient.objects.get(pk=AMELIA)
@@ -54,7 +78,12 @@ def test_the_demo_rows_keep_their_original_ids_and_values(demo: Therapist) -> No
     assert [t.name for t in note.tags.order_by("note_tags__created_at")] == ["anxiety", "social", "work"]
     # The seed's 14:30 is the practice's local time (Melbourne, AEST in June), not UTC.
     assert Appointment.objects.get(pk="f6a7b8c9-d0e1-2345-f012-456789012345").scheduled_start == datetime(
-        2025, 6, 30, 14, 30, tzinfo=MELBOURNE,
+        2025,
+        6,
+        30,
+        14,
+        30,
+        tzinfo=MELBOURNE,
     )
 
 
@@ -72,22 +101,28 @@ def _local_starts() -> list[tuple[date, time]]:
 
 
 def _happened_dates() -> list[date]:
-    return sorted([
-        *SessionNote.objects.values_list("session_date", flat=True),
-        *MoodEntry.objects.values_list("entry_date", flat=True),
-        *ProgressEntry.objects.values_list("entry_date", flat=True),
-        *FinancialRecord.objects.values_list("record_date", flat=True),
-        *FinancialRecord.objects.exclude(paid_date=None).values_list("paid_date", flat=True),
-    ])
+    return sorted(
+        [
+            *SessionNote.objects.values_list("session_date", flat=True),
+            *MoodEntry.objects.values_list("entry_date", flat=True),
+            *ProgressEntry.objects.values_list("entry_date", flat=True),
+            *FinancialRecord.objects.values_list("record_date", flat=True),
+            *FinancialRecord.objects.exclude(paid_date=None).values_list("paid_date", flat=True),
+        ]
+    )
 
 
-@pytest.mark.parametrize("today", [
-    date(2026, 12, 1),   # a Tuesday in daylight saving: the next Monday is 6 days ahead, the last note 3 before it
-    date(2026, 11, 28),  # a Saturday: the next Monday is 2 days ahead, so the notes can move by the same weeks
-    date(2026, 4, 2),    # the Thursday before daylight saving ends (5 April)
-])
+@pytest.mark.parametrize(
+    "today",
+    [
+        date(2026, 12, 1),  # a Tuesday in daylight saving: the next Monday is 6 days ahead, the last note 3 before it
+        date(2026, 11, 28),  # a Saturday: the next Monday is 2 days ahead, so the notes can move by the same weeks
+        date(2026, 4, 2),  # the Thursday before daylight saving ends (5 April)
+    ],
+)
 def test_rebasing_keeps_the_seeds_local_times_and_dates_nothing_that_happened_after_today(
-    demo: Therapist, today: date,
+    demo: Therapist,
+    today: date,
 ) -> None:
     assert [t for _, t in _local_starts()] == [time(9, 0), time(11, 0), time(14, 30)]
     happened_before = _happened_dates()
@@ -113,8 +148,10 @@ def test_after_the_rebase_the_demo_appointments_are_upcoming_in_their_order(demo
         p["patient_name"]: p["total_sessions"] for p in selectors.active_patients_with_appointments(therapist=demo)
     }
     assert totals == {"Benjamin Carter": 1, "Amelia Chen": 2, "Chloe Davis": 1}
-    assert all(p["last_session_date"] <= timezone.localdate()
-               for p in selectors.active_patients_with_appointments(therapist=demo))
+    assert all(
+        p["last_session_date"] <= timezone.localdate()
+        for p in selectors.active_patients_with_appointments(therapist=demo)
+    )
 
 
 def test_the_rebase_command_runs_alone(demo: Therapist) -> None:

@@ -26,7 +26,10 @@ def test_notes_inserted_and_deleted_move_the_count_and_last_session(practice) ->
     first = SessionNoteFactory(patient=practice.alice_patient, session_date=date(2030, 2, 1))
     second = SessionNoteFactory(patient=practice.alice_patient, session_date=date(2030, 2, 15))
     SessionNoteFactory(
-        patient=practice.alice_patient, session_date=date(2030, 2, 20), is_template=True, template_name="T",
+        patient=practice.alice_patient,
+        session_date=date(2030, 2, 20),
+        is_template=True,
+        template_name="T",
     )
     assert _stats(practice)[:2] == (2, date(2030, 2, 15))
     services.session_note_delete(note=second)
@@ -36,12 +39,21 @@ def test_notes_inserted_and_deleted_move_the_count_and_last_session(practice) ->
 
 
 def test_next_session_follows_appointment_status_changes(practice) -> None:  # type: ignore[no-untyped-def]
-    soon = AppointmentFactory(patient=practice.alice_patient, scheduled_start=NOW + timedelta(days=1),
-                              scheduled_end=NOW + timedelta(days=1, minutes=50))
-    later = AppointmentFactory(patient=practice.alice_patient, scheduled_start=NOW + timedelta(days=8),
-                               scheduled_end=NOW + timedelta(days=8, minutes=50))
-    AppointmentFactory(patient=practice.alice_patient, scheduled_start=NOW - timedelta(days=1),
-                       scheduled_end=NOW - timedelta(days=1) + timedelta(minutes=50))
+    soon = AppointmentFactory(
+        patient=practice.alice_patient,
+        scheduled_start=NOW + timedelta(days=1),
+        scheduled_end=NOW + timedelta(days=1, minutes=50),
+    )
+    later = AppointmentFactory(
+        patient=practice.alice_patient,
+        scheduled_start=NOW + timedelta(days=8),
+        scheduled_end=NOW + timedelta(days=8, minutes=50),
+    )
+    AppointmentFactory(
+        patient=practice.alice_patient,
+        scheduled_start=NOW - timedelta(days=1),
+        scheduled_end=NOW - timedelta(days=1) + timedelta(minutes=50),
+    )
     assert _stats(practice)[2] == soon.scheduled_start
     services.appointment_cancel(appointment=soon, reason="Unwell")
     assert _stats(practice)[2] == later.scheduled_start
@@ -50,8 +62,11 @@ def test_next_session_follows_appointment_status_changes(practice) -> None:  # t
 
 
 def test_an_appointment_deleted_is_no_longer_the_next_session(practice) -> None:  # type: ignore[no-untyped-def]
-    soon = AppointmentFactory(patient=practice.alice_patient, scheduled_start=NOW + timedelta(days=1),
-                              scheduled_end=NOW + timedelta(days=1, minutes=50))
+    soon = AppointmentFactory(
+        patient=practice.alice_patient,
+        scheduled_start=NOW + timedelta(days=1),
+        scheduled_end=NOW + timedelta(days=1, minutes=50),
+    )
     assert _stats(practice)[2] == soon.scheduled_start
     soon.delete()
     assert _stats(practice)[2] is None
@@ -74,8 +89,11 @@ def test_tag_usage_counts_and_last_use_follow_notes(practice) -> None:  # type: 
 
 def test_tag_usage_only_counts_the_therapists_own_notes(practice) -> None:  # type: ignore[no-untyped-def]
     services.session_note_create(
-        therapist=practice.bob_therapist, patient=practice.bob_patient, session_date=date(2030, 2, 1),
-        content="b", tags=["grief"],
+        therapist=practice.bob_therapist,
+        patient=practice.bob_patient,
+        session_date=date(2030, 2, 1),
+        content="b",
+        tags=["grief"],
     )
     assert _usage(practice) == {"grief": (0, None)}
 

@@ -22,7 +22,9 @@ def _user_of(event) -> object:  # type: ignore[no-untyped-def]
 
 def test_a_service_write_leaves_a_history_row_with_the_acting_user(practice) -> None:  # type: ignore[no-untyped-def]
     patient = services.patient_update(
-        patient=practice.alice_patient, changes={"phone": "0400 000 000"}, actor=practice.alice,
+        patient=practice.alice_patient,
+        changes={"phone": "0400 000 000"},
+        actor=practice.alice,
     )
     update = [e for e in _events_for(patient) if e.pgh_label == "update"]
     assert len(update) == 1
@@ -45,7 +47,10 @@ def test_every_clinical_table_is_tracked_with_the_user(kind: str, practice) -> N
         obj = services.progress_entry_record(entry_date=date(2030, 5, 1), score=5, **common)
     else:
         obj = services.financial_record_create(
-            therapist=therapist, amount=Decimal("100.00"), record_type="session", record_date=date(2030, 5, 1),
+            therapist=therapist,
+            amount=Decimal("100.00"),
+            record_type="session",
+            record_date=date(2030, 5, 1),
             **common,
         )
     events = _events_for(obj)
@@ -59,11 +64,19 @@ def test_an_admin_request_attaches_the_logged_in_user(client, practice) -> None:
     response = client.post(
         f"/admin/practice/patient/{patient.pk}/change/",
         {
-            "first_name": patient.first_name, "last_name": "Renamed", "email": patient.email, "phone": "",
-            "preferred_session_type": "Individual", "status": "Active", "notes": "",
-            "session_notes-TOTAL_FORMS": 0, "session_notes-INITIAL_FORMS": 0,
-            "mood_entries-TOTAL_FORMS": 0, "mood_entries-INITIAL_FORMS": 0,
-            "progress_entries-TOTAL_FORMS": 0, "progress_entries-INITIAL_FORMS": 0,
+            "first_name": patient.first_name,
+            "last_name": "Renamed",
+            "email": patient.email,
+            "phone": "",
+            "preferred_session_type": "Individual",
+            "status": "Active",
+            "notes": "",
+            "session_notes-TOTAL_FORMS": 0,
+            "session_notes-INITIAL_FORMS": 0,
+            "mood_entries-TOTAL_FORMS": 0,
+            "mood_entries-INITIAL_FORMS": 0,
+            "progress_entries-TOTAL_FORMS": 0,
+            "progress_entries-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302, response.content[:2000]

@@ -51,22 +51,31 @@ def _export(client: Client, **query: str) -> list[list[str]]:
 
 def test_the_demo_all_time_cards_are_the_seeds_numbers(sarah: Client) -> None:
     assert _cards(sarah) == {
-        "total": "$850.00", "paid": "$500.00", "paid-percent": "58.8 % of total", "pending": "$150.00",
-        "pending-count": "1 invoice", "overdue": "$200.00",
+        "total": "$850.00",
+        "paid": "$500.00",
+        "paid-percent": "58.8 % of total",
+        "pending": "$150.00",
+        "pending-count": "1 invoice",
+        "overdue": "$200.00",
     }
 
 
 @pytest.mark.parametrize(("period", "status"), list(product(PERIOD_LABELS, STATUS_LABELS)))
 def test_the_cards_and_the_csv_equal_the_selectors_for_every_filter(
-    sarah: Client, demo: Therapist, period: str, status: str,
+    sarah: Client,
+    demo: Therapist,
+    period: str,
+    status: str,
 ) -> None:
     today = timezone.localdate()
     since = selectors.financial_period_start(period, today)
     overview = selectors.financial_overview(therapist=demo, since=since, status=status or None, today=today)
     percent = overview.paid_percent if overview.paid_percent is not None else Decimal("0.0")
     assert _cards(sarah, period=period, status=status) == {
-        "total": f"${overview.total:,.2f}", "paid": f"${overview.paid:,.2f}",
-        "paid-percent": f"{percent:.1f} % of total", "pending": f"${overview.pending:,.2f}",
+        "total": f"${overview.total:,.2f}",
+        "paid": f"${overview.paid:,.2f}",
+        "paid-percent": f"{percent:.1f} % of total",
+        "pending": f"${overview.pending:,.2f}",
         "pending-count": f"{overview.pending_count} invoice{'' if overview.pending_count == 1 else 's'}",
         "overdue": f"${overview.overdue:,.2f}",
     }
@@ -86,8 +95,14 @@ def test_with_no_records_the_paid_share_is_zero_not_nan(client: Client, db: None
     TherapistFactory(user=user)
     client.force_login(user)
     cards = _cards(client)
-    assert cards == {"total": "$0.00", "paid": "$0.00", "paid-percent": "0.0 % of total", "pending": "$0.00",
-                     "pending-count": "0 invoices", "overdue": "$0.00"}
+    assert cards == {
+        "total": "$0.00",
+        "paid": "$0.00",
+        "paid-percent": "0.0 % of total",
+        "pending": "$0.00",
+        "pending-count": "0 invoices",
+        "overdue": "$0.00",
+    }
     assert "No records found." in client.get("/admin/practice/financialrecord/overview/").content.decode()
     assert len(_export(client)) == 1
 
@@ -126,8 +141,11 @@ def test_a_therapist_cannot_see_another_therapists_bills_through_the_filter(clie
 
 def test_the_workspace_lists_cards_with_last_session_and_a_five_point_mood_trend(sarah: Client) -> None:
     page = sarah.get("/admin/practice/patient/workspace/").content.decode()
-    for name, last in (("Amelia Chen", "25 June 2025"), ("Benjamin Carter", "26 June 2025"),
-                       ("Chloe Davis", "27 June 2025")):
+    for name, last in (
+        ("Amelia Chen", "25 June 2025"),
+        ("Benjamin Carter", "26 June 2025"),
+        ("Chloe Davis", "27 June 2025"),
+    ):
         card = page.split(f"<strong>{name}</strong>")[1].split("</li>")[0]
         assert f"Last session: {last}" in card, name
         assert card.count("<polyline") == 1
@@ -140,10 +158,16 @@ def test_the_workspace_search_is_the_fuzzy_search(sarah: Client) -> None:
     assert "Amelia Chen" in page and "Benjamin Carter" not in page
 
 
-@pytest.mark.parametrize(("patient", "last", "total"), [(AMELIA, "25 June 2025", "2"), (BENJAMIN, "26 June 2025", "1"),
-                                                         (CHLOE, "27 June 2025", "1")])
+@pytest.mark.parametrize(
+    ("patient", "last", "total"),
+    [(AMELIA, "25 June 2025", "2"), (BENJAMIN, "26 June 2025", "1"), (CHLOE, "27 June 2025", "1")],
+)
 def test_a_selected_patient_shows_the_active_patients_numbers(
-    sarah: Client, demo: Therapist, patient: str, last: str, total: str,
+    sarah: Client,
+    demo: Therapist,
+    patient: str,
+    last: str,
+    total: str,
 ) -> None:
     page = sarah.get(f"/admin/practice/patient/{patient}/chart/").content.decode()
     header = page.split('aria-label="Summary"')[1].split("</section>")[0]
@@ -164,8 +188,14 @@ def _upcoming(therapist: Therapist, patient: Patient, hours: int, **fields: obje
 
 def test_the_schedule_lists_upcoming_sessions_and_focuses_the_first(sarah: Client, demo: Therapist) -> None:
     amelia, chloe = Patient.objects.get(pk=AMELIA), Patient.objects.get(pk=CHLOE)
-    first = _upcoming(demo, chloe, 3, appointment_type=AppointmentType.VIRTUAL,
-                      meeting_url="https://video.example.test/room", preparation_notes="Bring the sleep diary.")
+    first = _upcoming(
+        demo,
+        chloe,
+        3,
+        appointment_type=AppointmentType.VIRTUAL,
+        meeting_url="https://video.example.test/room",
+        preparation_notes="Bring the sleep diary.",
+    )
     _upcoming(demo, amelia, 30)
     page = sarah.get("/admin/practice/appointment/schedule/").content.decode()
     listed = page.split('id="upcoming-heading"')[1].split("</section>")[0]
@@ -209,8 +239,11 @@ def test_a_session_far_ahead_cannot_be_started(sarah: Client, demo: Therapist) -
 
 
 def test_another_therapists_session_is_not_in_reach(client: Client, practice) -> None:  # type: ignore[no-untyped-def]
-    bobs = AppointmentFactory(patient=practice.bob_patient, scheduled_start=timezone.now() + timedelta(hours=2),
-                              scheduled_end=timezone.now() + timedelta(hours=3))
+    bobs = AppointmentFactory(
+        patient=practice.bob_patient,
+        scheduled_start=timezone.now() + timedelta(hours=2),
+        scheduled_end=timezone.now() + timedelta(hours=3),
+    )
     client.force_login(practice.alice)
     assert client.get("/admin/practice/appointment/schedule/", {"focus": bobs.pk}).status_code == 404
     assert client.post(f"/admin/practice/appointment/{bobs.pk}/start/").status_code == 404
@@ -223,17 +256,22 @@ def _patients(therapist: Therapist, n: int) -> None:
     for i in range(n):
         patient = PatientFactory(therapist=therapist)
         services.mood_entry_record(patient=patient, entry_date=date(2030, 1, 1), mood_rating=5)
-        services.session_note_create(therapist=therapist, patient=patient, session_date=date(2030, 1, 2),
-                                     content="x", tags=["sleep"])
+        services.session_note_create(
+            therapist=therapist, patient=patient, session_date=date(2030, 1, 2), content="x", tags=["sleep"]
+        )
         FinancialRecordFactory(patient=patient, record_date=timezone.localdate())
         start = timezone.now() + timedelta(days=1, minutes=60 * i + 60 * n)
         AppointmentFactory(patient=patient, scheduled_start=start, scheduled_end=start + timedelta(minutes=50))
 
 
-@pytest.mark.parametrize("url", [
-    "/admin/practice/patient/workspace/", "/admin/practice/appointment/schedule/",
-    "/admin/practice/financialrecord/overview/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/practice/patient/workspace/",
+        "/admin/practice/appointment/schedule/",
+        "/admin/practice/financialrecord/overview/",
+    ],
+)
 def test_the_pages_run_the_same_queries_for_1_and_50_patients(client: Client, practice, url: str) -> None:  # type: ignore[no-untyped-def]
     client.force_login(practice.alice)
 

@@ -21,7 +21,10 @@ START = datetime(2030, 5, 6, 9, 0, tzinfo=UTC)
 
 def _book(practice, start: datetime = START, **kwargs):  # type: ignore[no-untyped-def]
     return services.appointment_book(
-        therapist=practice.alice_therapist, patient=practice.alice_patient, scheduled_start=start, **kwargs,
+        therapist=practice.alice_therapist,
+        patient=practice.alice_patient,
+        scheduled_start=start,
+        **kwargs,
     )
 
 
@@ -86,7 +89,9 @@ def test_it_rejects_an_end_before_the_start_and_a_foreign_patient(practice) -> N
     assert "scheduled_end" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         services.appointment_book(
-            therapist=practice.alice_therapist, patient=practice.bob_patient, scheduled_start=START,
+            therapist=practice.alice_therapist,
+            patient=practice.bob_patient,
+            scheduled_start=START,
         )
     assert "patient" in error.value.message_dict
 
@@ -112,7 +117,10 @@ def test_scales_are_validated_with_field_messages(practice) -> None:  # type: ig
     assert "mood_rating" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         services.progress_entry_record(
-            patient=practice.alice_patient, entry_date=date(2030, 1, 1), score=5, target_score=0,
+            patient=practice.alice_patient,
+            entry_date=date(2030, 1, 1),
+            score=5,
+            target_score=0,
         )
     assert "target_score" in error.value.message_dict
 
@@ -129,8 +137,11 @@ def test_the_legacy_spellings_are_stored_canonically_on_every_path(practice) -> 
     record.refresh_from_db()
     assert (appointment.status, record.record_type) == ("no_show", "late_fee")
     created = services.financial_record_create(
-        therapist=practice.alice_therapist, patient=practice.alice_patient, amount=Decimal("50"),
-        record_type="cancellation-fee", record_date=date(2030, 1, 1),
+        therapist=practice.alice_therapist,
+        patient=practice.alice_patient,
+        amount=Decimal("50"),
+        record_type="cancellation-fee",
+        record_date=date(2030, 1, 1),
     )
     assert created.record_type == "cancellation_fee"
 
@@ -138,8 +149,12 @@ def test_the_legacy_spellings_are_stored_canonically_on_every_path(practice) -> 
 def test_a_duplicate_invoice_number_is_a_field_error_but_other_therapists_may_reuse_it(practice) -> None:  # type: ignore[no-untyped-def]
     def bill(therapist, patient):  # type: ignore[no-untyped-def]
         return services.financial_record_create(
-            therapist=therapist, patient=patient, amount=Decimal("100"), record_type="session",
-            record_date=date(2030, 1, 1), invoice_number="INV-7",
+            therapist=therapist,
+            patient=patient,
+            amount=Decimal("100"),
+            record_type="session",
+            record_date=date(2030, 1, 1),
+            invoice_number="INV-7",
         )
 
     bill(practice.alice_therapist, practice.alice_patient)
@@ -160,12 +175,23 @@ def test_a_duplicate_invoice_number_is_a_field_error_but_other_therapists_may_re
     ],
 )
 def test_insurance_coverage_gives_the_patient_responsibility(  # type: ignore[no-untyped-def]
-    practice, coverage, copay, discount, insurer, patient_pays,
+    practice,
+    coverage,
+    copay,
+    discount,
+    insurer,
+    patient_pays,
 ) -> None:
     record = services.financial_record_create(
-        therapist=practice.alice_therapist, patient=practice.alice_patient, amount=Decimal("200.00"),
-        record_type="session", record_date=date(2030, 1, 1), insurer_name="Medibank", insurance_policy_number="P-1",
-        coverage_percent=Decimal(coverage) if coverage else None, copay_amount=Decimal(copay) if copay else None,
+        therapist=practice.alice_therapist,
+        patient=practice.alice_patient,
+        amount=Decimal("200.00"),
+        record_type="session",
+        record_date=date(2030, 1, 1),
+        insurer_name="Medibank",
+        insurance_policy_number="P-1",
+        coverage_percent=Decimal(coverage) if coverage else None,
+        copay_amount=Decimal(copay) if copay else None,
         discount_applied=Decimal(discount),
     )
     assert (record.insurer_amount, record.patient_responsibility) == (Decimal(insurer), Decimal(patient_pays))
@@ -174,20 +200,27 @@ def test_insurance_coverage_gives_the_patient_responsibility(  # type: ignore[no
 def test_coverage_and_copay_together_are_rejected(practice) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as error:
         services.financial_record_create(
-            therapist=practice.alice_therapist, patient=practice.alice_patient, amount=Decimal("200.00"),
-            record_type="session", record_date=date(2030, 1, 1), coverage_percent=Decimal("50"),
+            therapist=practice.alice_therapist,
+            patient=practice.alice_patient,
+            amount=Decimal("200.00"),
+            record_type="session",
+            record_date=date(2030, 1, 1),
+            coverage_percent=Decimal("50"),
             copay_amount=Decimal("10"),
         )
     assert "copay_amount" in error.value.message_dict
 
 
 @pytest.mark.parametrize(
-    ("days_late", "bucket"), [(0, None), (1, "0-30"), (30, "0-30"), (31, "31-60"), (61, "61-90"), (120, "90+")],
+    ("days_late", "bucket"),
+    [(0, None), (1, "0-30"), (30, "0-30"), (31, "31-60"), (61, "61-90"), (120, "90+")],
 )
 def test_overdue_is_derived_from_due_date_and_aged_into_buckets(practice, days_late: int, bucket: str | None) -> None:  # type: ignore[no-untyped-def]
     today = date(2030, 12, 31)
     FinancialRecordFactory(
-        patient=practice.alice_patient, record_date=date(2030, 1, 1), due_date=today - timedelta(days=days_late),
+        patient=practice.alice_patient,
+        record_date=date(2030, 1, 1),
+        due_date=today - timedelta(days=days_late),
     )
     ageing = selectors.overdue_ageing(therapist=practice.alice_therapist, today=today)
     rows = [(r.days_overdue, r.aging_bucket) for r in ageing]
@@ -227,12 +260,19 @@ def test_pending_bills_past_due_can_be_flipped_to_overdue_in_bulk(practice) -> N
 def test_the_risk_list_shows_patients_whose_latest_assessment_is_high_or_imminent(practice) -> None:  # type: ignore[no-untyped-def]
     when = datetime(2030, 1, 1, tzinfo=UTC)
     kwargs = {"therapist": practice.alice_therapist, "patient": practice.alice_patient, "content": "c"}
-    services.session_note_create(session_date=date(2030, 1, 1), suicide_risk_level="high", safety_plan="Call 13 11 14",
-                                 crisis_indicators=["hopelessness"], risk_assessed_at=when, **kwargs)
+    services.session_note_create(
+        session_date=date(2030, 1, 1),
+        suicide_risk_level="high",
+        safety_plan="Call 13 11 14",
+        crisis_indicators=["hopelessness"],
+        risk_assessed_at=when,
+        **kwargs,
+    )
     rows = list(selectors.at_risk_patients(therapist=practice.alice_therapist))
     assert [(p.pk, p.risk_level) for p in rows] == [(practice.alice_patient.pk, "high")]
-    services.session_note_create(session_date=date(2030, 1, 8), suicide_risk_level="low",
-                                 risk_assessed_at=when + timedelta(days=7), **kwargs)
+    services.session_note_create(
+        session_date=date(2030, 1, 8), suicide_risk_level="low", risk_assessed_at=when + timedelta(days=7), **kwargs
+    )
     assert list(selectors.at_risk_patients(therapist=practice.alice_therapist)) == []
     assert list(selectors.at_risk_patients(therapist=practice.bob_therapist)) == []
 
@@ -240,8 +280,11 @@ def test_the_risk_list_shows_patients_whose_latest_assessment_is_high_or_imminen
 def test_a_high_risk_assessment_needs_a_safety_plan(practice) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as error:
         services.session_note_create(
-            therapist=practice.alice_therapist, patient=practice.alice_patient, session_date=date(2030, 1, 1),
-            content="c", suicide_risk_level="imminent",
+            therapist=practice.alice_therapist,
+            patient=practice.alice_patient,
+            session_date=date(2030, 1, 1),
+            content="c",
+            suicide_risk_level="imminent",
         )
     assert "safety_plan" in error.value.message_dict
 
@@ -261,8 +304,10 @@ def test_duration_monitoring_reports_over_and_under_runs(practice) -> None:  # t
     def held(offset_hours: int, minutes: int) -> Appointment:
         appointment = _book(practice, start=START + timedelta(hours=offset_hours))
         return services.appointment_complete(
-            appointment=appointment, actual_start=appointment.scheduled_start,
-            actual_end=appointment.scheduled_start + timedelta(minutes=minutes), now=appointment.scheduled_end,
+            appointment=appointment,
+            actual_start=appointment.scheduled_start,
+            actual_end=appointment.scheduled_start + timedelta(minutes=minutes),
+            now=appointment.scheduled_end,
         )
 
     held(0, 65)

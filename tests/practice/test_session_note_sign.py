@@ -17,8 +17,12 @@ from tests.practice.factories import AppointmentFactory, SessionNoteFactory, Tag
 @pytest.fixture
 def signed_note(practice):  # type: ignore[no-untyped-def]
     note = services.session_note_create(
-        therapist=practice.alice_therapist, patient=practice.alice_patient, session_date=date(2030, 3, 1),
-        content="Worked on sleep hygiene.", tags=["sleep", "Homework"], actor=practice.alice,
+        therapist=practice.alice_therapist,
+        patient=practice.alice_patient,
+        session_date=date(2030, 3, 1),
+        content="Worked on sleep hygiene.",
+        tags=["sleep", "Homework"],
+        actor=practice.alice,
     )
     return services.session_note_sign(note=note, signed_by=practice.alice)
 
@@ -75,7 +79,10 @@ def test_the_service_refuses_to_edit_sign_again_or_delete_a_signed_note(signed_n
 
 def test_an_amendment_is_the_way_to_correct_a_signed_note(signed_note: SessionNote, practice) -> None:  # type: ignore[no-untyped-def]
     amendment = services.session_note_amend(
-        note=signed_note, author=practice.alice, content="Homework was 20 minutes, not 10.", reason="Correction",
+        note=signed_note,
+        author=practice.alice,
+        content="Homework was 20 minutes, not 10.",
+        reason="Correction",
     )
     assert list(signed_note.amendments.all()) == [amendment]
     assert SessionNote.objects.get(pk=signed_note.pk).content == "Worked on sleep hygiene."
@@ -85,7 +92,8 @@ def test_amendments_are_append_only(signed_note: SessionNote, practice) -> None:
     amendment = services.session_note_amend(note=signed_note, author=practice.alice, content="x", reason="y")
     # pgtrigger.Protect raises a ProgrammingError ("Cannot update or delete rows").
     message = _raises_lock(
-        lambda: SessionNoteAmendment.objects.filter(pk=amendment.pk).update(content="z"), DatabaseError,
+        lambda: SessionNoteAmendment.objects.filter(pk=amendment.pk).update(content="z"),
+        DatabaseError,
     )
     assert "Cannot update or delete" in message
     _raises_lock(lambda: SessionNoteAmendment.objects.filter(pk=amendment.pk).delete(), DatabaseError)
@@ -103,8 +111,11 @@ def test_a_draft_cannot_be_amended_by_the_service_or_in_the_database(practice) -
 
 def test_a_draft_can_be_edited_retagged_and_deleted(practice) -> None:  # type: ignore[no-untyped-def]
     note = services.session_note_create(
-        therapist=practice.alice_therapist, patient=practice.alice_patient, session_date=date(2030, 3, 1),
-        content="Draft", tags=["a, b"],
+        therapist=practice.alice_therapist,
+        patient=practice.alice_patient,
+        session_date=date(2030, 3, 1),
+        content="Draft",
+        tags=["a, b"],
     )
     services.session_note_update(note=note, changes={"content": "Better draft"}, tags=["b", "c"])
     note.refresh_from_db()
@@ -117,8 +128,11 @@ def test_a_draft_can_be_edited_retagged_and_deleted(practice) -> None:  # type: 
 def test_deleting_an_appointment_keeps_its_signed_note(practice) -> None:  # type: ignore[no-untyped-def]
     appointment = AppointmentFactory(patient=practice.alice_patient)
     note = services.session_note_create(
-        therapist=practice.alice_therapist, patient=practice.alice_patient, session_date=date(2030, 3, 4),
-        content="Held.", appointment=appointment,
+        therapist=practice.alice_therapist,
+        patient=practice.alice_patient,
+        session_date=date(2030, 3, 4),
+        content="Held.",
+        appointment=appointment,
     )
     services.session_note_sign(note=note, signed_by=practice.alice)
     Appointment.objects.filter(pk=appointment.pk).delete()

@@ -56,15 +56,30 @@ def sign(body: bytes, *, msg_id: str, when: datetime | None = None, secret: str 
     return {"svix-id": msg_id, "svix-timestamp": str(int(when.timestamp())), "svix-signature": signature}
 
 
-def resend_payload(kind: str, *, email_id: str = "re_msg_1", to: str = "therapist@example.test",
-                   created_at: str = "2026-10-01T10:00:00.000Z", **data: Any) -> bytes:
+def resend_payload(
+    kind: str,
+    *,
+    email_id: str = "re_msg_1",
+    to: str = "therapist@example.test",
+    created_at: str = "2026-10-01T10:00:00.000Z",
+    **data: Any,
+) -> bytes:
     """A payload shaped like Resend's (type, created_at, data.email_id, data.to list, data.tags …)."""
-    return json.dumps({
-        "type": kind, "created_at": created_at,
-        "data": {"email_id": email_id, "from": "Therapair Research <user-research@therapair.com.au>", "to": [to],
-                 "subject": "Help shape a better therapist-matching system", "created_at": created_at,
-                 "tags": {"campaign": "therapist_research"}, **data},
-    }).encode()
+    return json.dumps(
+        {
+            "type": kind,
+            "created_at": created_at,
+            "data": {
+                "email_id": email_id,
+                "from": "Therapair Research <user-research@therapair.com.au>",
+                "to": [to],
+                "subject": "Help shape a better therapist-matching system",
+                "created_at": created_at,
+                "tags": {"campaign": "therapist_research"},
+                **data,
+            },
+        }
+    ).encode()
 
 
 @pytest.fixture
@@ -73,7 +88,8 @@ def deliver(client: Any) -> Callable[..., Any]:
 
     def _deliver(body: bytes, *, msg_id: str, headers: dict[str, str] | None = None) -> Any:
         signed = headers if headers is not None else sign(body, msg_id=msg_id)
-        return client.post("/webhooks/resend/", data=body, content_type="application/json",
-                           headers={k: v for k, v in signed.items()})
+        return client.post(
+            "/webhooks/resend/", data=body, content_type="application/json", headers={k: v for k, v in signed.items()}
+        )
 
     return _deliver

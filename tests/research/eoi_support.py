@@ -19,8 +19,9 @@ def make_eoi(**fields: Any) -> ExpressionOfInterest:
     """An EOI inserted straight in the requested state (the transition trigger only guards UPDATEs)."""
     n = next(_n)
     status = fields.setdefault("profile_status", ProfileStatus.PENDING)
-    fields.setdefault("audience", EOIAudience.THERAPIST if status != ProfileStatus.NOT_APPLICABLE
-                      else EOIAudience.SUPPORTER)
+    fields.setdefault(
+        "audience", EOIAudience.THERAPIST if status != ProfileStatus.NOT_APPLICABLE else EOIAudience.SUPPORTER
+    )
     fields.setdefault("email", f"eoi{n}@example.test")
     fields.setdefault("email_consent", True)
     fields.setdefault("submitted_at", timezone.now())

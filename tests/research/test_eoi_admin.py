@@ -47,16 +47,23 @@ def test_the_queue_filters_by_status_and_audience(staff: Client) -> None:
 
 
 def test_the_change_page_shows_the_mapping_preview_against_the_existing_profile(staff: Client) -> None:
-    Therapist.objects.create(email="jane@example.test", first_name="Jane", last_name="Berg", profession="GP",
-                             profile_source="vic_import")
-    eoi = make_eoi(email="jane@example.test", full_name="Dr. Jane van der Berg", organisation="Harbour Psychology",
-                   professional_title="Psychologist")
+    Therapist.objects.create(
+        email="jane@example.test", first_name="Jane", last_name="Berg", profession="GP", profile_source="vic_import"
+    )
+    eoi = make_eoi(
+        email="jane@example.test",
+        full_name="Dr. Jane van der Berg",
+        organisation="Harbour Psychology",
+        professional_title="Psychologist",
+    )
     body = staff.get(f"{EOI_ADMIN}{eoi.pk}/change/").content.decode()
     assert "mapping preview" in body.lower()
     assert "Converting merges into the existing profile Jane Berg" in body
     assert '<tr class="change-fill"><td>organisation</td><td>Harbour Psychology</td><td>organisation</td>' in body
-    assert '<tr class="change-kept_conflict"><td>professional_title</td><td>Psychologist</td><td>profession</td>' \
-           "<td>GP</td><td>Psychologist</td>" in body
+    assert (
+        '<tr class="change-kept_conflict"><td>professional_title</td><td>Psychologist</td><td>profession</td>'
+        "<td>GP</td><td>Psychologist</td>" in body
+    )
     assert "fills the empty field" in body and "kept: differs, review by hand" in body
     assert f"{eoi.pk}/review/convert/" in body and f"{eoi.pk}/review/reject/" in body
     assert f"{eoi.pk}/review/reopen/" not in body
@@ -121,8 +128,9 @@ def test_only_a_manager_can_reopen_from_the_admin(client: Client) -> None:
 
 
 def _action(client: Client, name: str, eois: list[Any], **extra: str) -> Any:
-    return client.post(EOI_ADMIN, {"action": name, ACTION_CHECKBOX_NAME: [str(e.pk) for e in eois], **extra},
-                       follow=True)
+    return client.post(
+        EOI_ADMIN, {"action": name, ACTION_CHECKBOX_NAME: [str(e.pk) for e in eois], **extra}, follow=True
+    )
 
 
 def test_bulk_reject_asks_for_one_reason_and_skips_what_cannot_be_rejected(staff: Client) -> None:

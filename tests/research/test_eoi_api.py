@@ -44,8 +44,9 @@ def test_the_list_is_the_review_queue_oldest_first_and_filters_by_choices(staff:
     assert body["count"] == 2
     assert body["results"][0]["full_name"] == old.full_name
     assert [r["id"] for r in staff.get(BASE, {"status": "rejected"}).json()["results"]] == [str(rejected.pk)]
-    assert [r["id"] for r in staff.get(BASE, {"status": "not_applicable", "audience": "supporter"}).json()[
-        "results"]] == [str(supporter.pk)]
+    assert [
+        r["id"] for r in staff.get(BASE, {"status": "not_applicable", "audience": "supporter"}).json()["results"]
+    ] == [str(supporter.pk)]
     bad = staff.get(BASE, {"status": "done"})
     assert bad.status_code == 400
     assert "status" in bad.json()["error"]["fields"]
@@ -62,16 +63,26 @@ def test_the_list_query_count_is_the_same_for_1_and_20_eois(staff: APIClient, dj
 
 
 def test_preview_shows_the_merge_target_and_the_field_plan(staff: APIClient) -> None:
-    vic = Therapist.objects.create(email="jane@example.test", first_name="Jane", last_name="Berg",
-                                   organisation="", license_verified=True, profile_source="vic_import")
+    vic = Therapist.objects.create(
+        email="jane@example.test",
+        first_name="Jane",
+        last_name="Berg",
+        organisation="",
+        license_verified=True,
+        profile_source="vic_import",
+    )
     eoi = make_eoi(email="jane@example.test", full_name="Dr. Jane van der Berg", organisation="Harbour")
     body = staff.get(f"{BASE}{eoi.pk}/preview/").json()
     assert body["merge_into"] == str(vic.pk)
     assert body["merge_into_verified"] is True
     fields = {f["therapist_field"]: f for f in body["fields"]}
     assert fields["organisation"]["change"] == "fill"
-    assert fields["last_name"] == {**fields["last_name"], "current": "Berg", "proposed": "van der Berg",
-                                   "change": "kept_verified"}
+    assert fields["last_name"] == {
+        **fields["last_name"],
+        "current": "Berg",
+        "proposed": "van der Berg",
+        "change": "kept_verified",
+    }
     assert staff.get(f"{BASE}00000000-0000-0000-0000-000000000000/preview/").status_code == 404
 
 
@@ -85,7 +96,10 @@ def test_convert_creates_the_profile_and_a_second_convert_is_a_409(staff: APICli
     assert body["eoi"]["profile_status"] == "created"
     assert body["eoi"]["reviewed_by"] == "rita"
     assert (therapist.first_name, therapist.last_name, therapist.organisation) == (
-        "Jane", "van der Berg", "Harbour Psychology")
+        "Jane",
+        "van der Berg",
+        "Harbour Psychology",
+    )
     assert EOIReviewEvent.objects.get(eoi=eoi, action="created").source == "api"
     again = staff.post(f"{BASE}{eoi.pk}/convert/")
     assert again.status_code == 409

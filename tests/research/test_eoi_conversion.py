@@ -26,9 +26,13 @@ def _diff(event: EOIReviewEvent) -> dict[str, dict[str, Any]]:
 @pytest.mark.django_db
 def test_a_new_profile_gets_every_mapped_field_and_the_original_bug_cannot_happen() -> None:
     rita = reviewer()
-    eoi = make_eoi(full_name="Dr. Jane van der Berg", email="jane@example.test", organisation="Harbour Psychology",
-                   professional_title="Clinical Psychologist",
-                   specialisations="Trauma, Anxiety &amp; depression;  trauma\nLGBTQ+ affirming care")
+    eoi = make_eoi(
+        full_name="Dr. Jane van der Berg",
+        email="jane@example.test",
+        organisation="Harbour Psychology",
+        professional_title="Clinical Psychologist",
+        specialisations="Trauma, Anxiety &amp; depression;  trauma\nLGBTQ+ affirming care",
+    )
     result = eoi_convert_to_profile(eoi_id=eoi.pk, actor=rita, source="admin")
 
     therapist = Therapist.objects.get(pk=result.therapist.pk)
@@ -48,10 +52,20 @@ def test_a_new_profile_gets_every_mapped_field_and_the_original_bug_cannot_happe
     # Audited: who, when, source, the diff.
     event = EOIReviewEvent.objects.get(eoi=eoi, action=ReviewAction.CREATED)
     assert (event.actor, event.source, event.therapist_id, event.from_status, event.to_status) == (
-        rita, "admin", therapist.pk, S.IN_PROGRESS, S.CREATED)
+        rita,
+        "admin",
+        therapist.pk,
+        S.IN_PROGRESS,
+        S.CREATED,
+    )
     diff = _diff(event)
-    assert diff["organisation"] == {**diff["organisation"], "eoi_field": "organisation", "current": None,
-                                     "proposed": "Harbour Psychology", "change": "set"}
+    assert diff["organisation"] == {
+        **diff["organisation"],
+        "eoi_field": "organisation",
+        "current": None,
+        "proposed": "Harbour Psychology",
+        "change": "set",
+    }
     assert diff["last_name"]["proposed"] == "van der Berg"
 
 
@@ -72,11 +86,23 @@ def test_the_rows_it_writes_carry_a_pghistory_context() -> None:
 @pytest.mark.django_db
 def test_merging_into_an_unverified_vic_therapist_fills_empty_fields_and_keeps_the_rest() -> None:
     vic = Therapist.objects.create(
-        email="Jane.Doe@Example.test", first_name="Jane", last_name="Doe", title="", profession="Psychologist",
-        organisation="", specializations=["Trauma"], profile_source="vic_import", directory_status="pending_review",
+        email="Jane.Doe@Example.test",
+        first_name="Jane",
+        last_name="Doe",
+        title="",
+        profession="Psychologist",
+        organisation="",
+        specializations=["Trauma"],
+        profile_source="vic_import",
+        directory_status="pending_review",
     )
-    eoi = make_eoi(email="jane.doe@example.test", full_name="Dr. Jane Doe-Smith", professional_title="Counsellor",
-                   organisation="Doe Counselling", specialisations="trauma, Grief")
+    eoi = make_eoi(
+        email="jane.doe@example.test",
+        full_name="Dr. Jane Doe-Smith",
+        professional_title="Counsellor",
+        organisation="Doe Counselling",
+        specialisations="trauma, Grief",
+    )
     result = eoi_convert_to_profile(eoi_id=eoi.pk, actor=reviewer(), source="api")
 
     assert not result.created
@@ -91,8 +117,15 @@ def test_merging_into_an_unverified_vic_therapist_fills_empty_fields_and_keeps_t
     assert vic.profile_source == "vic_import"  # a merged profile keeps its source
     event = EOIReviewEvent.objects.get(eoi=eoi, action=ReviewAction.MERGED)
     changes = {field: entry["change"] for field, entry in _diff(event).items()}
-    assert changes == {"title": "fill", "first_name": "same", "last_name": "kept_conflict", "email": "same",
-                       "profession": "kept_conflict", "organisation": "fill", "specializations": "extend"}
+    assert changes == {
+        "title": "fill",
+        "first_name": "same",
+        "last_name": "kept_conflict",
+        "email": "same",
+        "profession": "kept_conflict",
+        "organisation": "fill",
+        "specializations": "extend",
+    }
     assert _diff(event)["profession"]["current"] == "Psychologist"
     assert _diff(event)["profession"]["proposed"] == "Counsellor"
     assert set(result.changed_fields) == {"title", "organisation", "specializations"}
@@ -101,14 +134,27 @@ def test_merging_into_an_unverified_vic_therapist_fills_empty_fields_and_keeps_t
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("verification", [{"license_verified": True}, {"directory_status": "published"},
-                                          {"directory_status": "verified"}])
+@pytest.mark.parametrize(
+    "verification", [{"license_verified": True}, {"directory_status": "published"}, {"directory_status": "verified"}]
+)
 def test_a_verified_profile_keeps_its_values_and_says_why(verification: dict[str, Any]) -> None:
-    vic = Therapist.objects.create(email="v@example.test", first_name="Vera", last_name="Lane",
-                                   profession="Psychologist", organisation="", specializations=["Trauma"],
-                                   profile_source="vic_import", **verification)
-    eoi = make_eoi(email="V@Example.TEST", full_name="Vera Lane", professional_title="Art Therapist",
-                   organisation="Lane Studio", specialisations="Grief")
+    vic = Therapist.objects.create(
+        email="v@example.test",
+        first_name="Vera",
+        last_name="Lane",
+        profession="Psychologist",
+        organisation="",
+        specializations=["Trauma"],
+        profile_source="vic_import",
+        **verification,
+    )
+    eoi = make_eoi(
+        email="V@Example.TEST",
+        full_name="Vera Lane",
+        professional_title="Art Therapist",
+        organisation="Lane Studio",
+        specialisations="Grief",
+    )
     eoi_convert_to_profile(eoi_id=eoi.pk, actor=reviewer(), source="admin")
     vic.refresh_from_db()
     assert (vic.profession, vic.specializations, vic.organisation) == ("Psychologist", ["Trauma"], "Lane Studio")
@@ -155,9 +201,9 @@ def _race(calls: list[Any]) -> list[Any]:
 def test_two_staff_converting_the_same_eoi_at_once_make_exactly_one_profile() -> None:
     eoi = make_eoi()
     rita, ravi = reviewer("rita"), reviewer("ravi")
-    outcomes = _race([
-        lambda who=who: eoi_convert_to_profile(eoi_id=eoi.pk, actor=who, source="api") for who in (rita, ravi)
-    ])
+    outcomes = _race(
+        [lambda who=who: eoi_convert_to_profile(eoi_id=eoi.pk, actor=who, source="api") for who in (rita, ravi)]
+    )
 
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], InvalidTransition), outcomes
@@ -173,8 +219,12 @@ def test_two_eois_of_one_person_converted_at_once_make_one_profile_and_one_merge
     first = make_eoi(email="same@example.test", full_name="Sam Lee", organisation="")
     second = make_eoi(email="same@example.test", full_name="Sam Lee", organisation="Lee Therapy")
     rita, ravi = reviewer("rita"), reviewer("ravi")
-    outcomes = _race([lambda: eoi_convert_to_profile(eoi_id=first.pk, actor=rita, source="api"),
-                      lambda: eoi_convert_to_profile(eoi_id=second.pk, actor=ravi, source="api")])
+    outcomes = _race(
+        [
+            lambda: eoi_convert_to_profile(eoi_id=first.pk, actor=rita, source="api"),
+            lambda: eoi_convert_to_profile(eoi_id=second.pk, actor=ravi, source="api"),
+        ]
+    )
 
     assert not any(isinstance(o, Exception) for o in outcomes), outcomes
     assert sorted(o.created for o in outcomes) == [False, True]

@@ -13,15 +13,18 @@ from research.models import ExpressionOfInterest
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "eoi-conversion.md"
 
 
-@pytest.mark.parametrize(("raw", "parsed"), [
-    ("Dr. Jane van der Berg", ParsedName("Dr.", "Jane", "van der Berg")),
-    ("Jane Smith", ParsedName("", "Jane", "Smith")),
-    ("Jane Mary Smith", ParsedName("", "Jane Mary", "Smith")),
-    ("Prof Ana de la Cruz, PhD", ParsedName("Prof", "Ana", "de la Cruz")),
-    ("  Sam   O&#039;Neil ", ParsedName("", "Sam", "O'Neil")),
-    ("Cher", ParsedName("", "Cher", "")),
-    ("", ParsedName("", "", "")),
-])
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        ("Dr. Jane van der Berg", ParsedName("Dr.", "Jane", "van der Berg")),
+        ("Jane Smith", ParsedName("", "Jane", "Smith")),
+        ("Jane Mary Smith", ParsedName("", "Jane Mary", "Smith")),
+        ("Prof Ana de la Cruz, PhD", ParsedName("Prof", "Ana", "de la Cruz")),
+        ("  Sam   O&#039;Neil ", ParsedName("", "Sam", "O'Neil")),
+        ("Cher", ParsedName("", "Cher", "")),
+        ("", ParsedName("", "", "")),
+    ],
+)
 def test_full_names_are_parsed_into_title_first_and_last(raw: str, parsed: ParsedName) -> None:
     assert parse_full_name(raw) == parsed
 

@@ -27,12 +27,12 @@ def _raw_update(eoi: ExpressionOfInterest, to: str, therapist: Therapist | None 
         cursor.execute(
             "UPDATE research_expressionofinterest SET profile_status = %s, reviewed_at = %s, review_reason = %s,"
             " therapist_id = COALESCE(%s, therapist_id) WHERE id = %s",
-            [to, timezone.now(), "raw reason" if to == S.REJECTED else "",
-             therapist.pk if therapist else None, eoi.pk],
+            [to, timezone.now(), "raw reason" if to == S.REJECTED else "", therapist.pk if therapist else None, eoi.pk],
         )
 
 
 # --- raw SQL: the trigger -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(("old", "new"), sorted(LEGAL_TRANSITIONS))
 def test_raw_sql_may_make_every_legal_transition(old: str, new: str) -> None:
@@ -70,8 +70,10 @@ def test_a_bulk_update_is_refused_too() -> None:
 def test_raw_reopen_passes_only_with_a_reopened_audit_row_in_the_same_transaction() -> None:
     eoi = make_eoi(profile_status=S.REJECTED)
     boss = manager()
-    insert = ("INSERT INTO research_eoireviewevent (eoi_id, action, from_status, to_status, actor_id, source,"
-              " reason, diff) VALUES (%s, %s, %s, %s, %s, 'admin', 'second look', '[]')")
+    insert = (
+        "INSERT INTO research_eoireviewevent (eoi_id, action, from_status, to_status, actor_id, source,"
+        " reason, diff) VALUES (%s, %s, %s, %s, %s, 'admin', 'second look', '[]')"
+    )
     reopen = "UPDATE research_expressionofinterest SET profile_status = 'pending' WHERE id = %s"
     # No audit row at all.
     with pytest.raises(IntegrityError, match="may not go from rejected to pending"), transaction.atomic():
@@ -100,13 +102,27 @@ def test_raw_reopen_with_an_earlier_transactions_audit_row_is_refused() -> None:
     eoi = make_eoi(profile_status=S.REJECTED)
     boss = manager()
     # Autocommit: the audit row is committed by its own transaction, the UPDATE runs in the next one.
-    EOIReviewEvent.objects.create(eoi=eoi, action=ReviewAction.REOPENED, from_status=S.REJECTED,
-                                  to_status=S.PENDING, actor=boss, source="admin", reason="earlier")
+    EOIReviewEvent.objects.create(
+        eoi=eoi,
+        action=ReviewAction.REOPENED,
+        from_status=S.REJECTED,
+        to_status=S.PENDING,
+        actor=boss,
+        source="admin",
+        reason="earlier",
+    )
     with pytest.raises(IntegrityError, match="may not go from rejected to pending"):
         _raw_update(eoi, S.PENDING)
     with transaction.atomic():
-        EOIReviewEvent.objects.create(eoi=eoi, action=ReviewAction.REOPENED, from_status=S.REJECTED,
-                                      to_status=S.PENDING, actor=boss, source="admin", reason="now")
+        EOIReviewEvent.objects.create(
+            eoi=eoi,
+            action=ReviewAction.REOPENED,
+            from_status=S.REJECTED,
+            to_status=S.PENDING,
+            actor=boss,
+            source="admin",
+            reason="now",
+        )
         _raw_update(eoi, S.PENDING)
     eoi.refresh_from_db()
     assert eoi.profile_status == S.PENDING
@@ -124,6 +140,7 @@ def test_the_audit_trail_is_append_only() -> None:
 
 # --- services -----------------------------------------------------------------------------------------------
 
+
 def test_start_review_moves_pending_to_in_progress_and_audits_it() -> None:
     rita = reviewer()
     eoi = make_eoi()
@@ -132,7 +149,12 @@ def test_start_review_moves_pending_to_in_progress_and_audits_it() -> None:
     assert result.reviewed_by == rita
     event = EOIReviewEvent.objects.get(eoi=eoi)
     assert (event.action, event.from_status, event.to_status, event.actor, event.source) == (
-        ReviewAction.REVIEW_STARTED, S.PENDING, S.IN_PROGRESS, rita, "api")
+        ReviewAction.REVIEW_STARTED,
+        S.PENDING,
+        S.IN_PROGRESS,
+        rita,
+        "api",
+    )
     assert event.occurred_at is not None
 
 
@@ -169,7 +191,9 @@ SERVICE_CALLS = {
     "reopen": lambda eoi, who: eoi_reopen(eoi_id=eoi.pk, actor=who, reason="again", source="admin"),
 }
 ALLOWED_FROM = {
-    "start": {S.PENDING}, "convert": {S.PENDING, S.IN_PROGRESS}, "reject": {S.PENDING, S.IN_PROGRESS},
+    "start": {S.PENDING},
+    "convert": {S.PENDING, S.IN_PROGRESS},
+    "reject": {S.PENDING, S.IN_PROGRESS},
     "reopen": {S.REJECTED},
 }
 WRONG_STATE = [(verb, status) for verb in SERVICE_CALLS for status in S.values if status not in ALLOWED_FROM[verb]]
@@ -199,7 +223,11 @@ def test_only_a_manager_may_reopen_and_it_is_audited() -> None:
     assert reopened.review_reason == ""
     event = EOIReviewEvent.objects.get(eoi=eoi, action=ReviewAction.REOPENED)
     assert (event.actor, event.reason, event.from_status, event.to_status) == (
-        boss, "Applicant sent registration proof", S.REJECTED, S.PENDING)
+        boss,
+        "Applicant sent registration proof",
+        S.REJECTED,
+        S.PENDING,
+    )
     # Back in the queue: the normal workflow runs again.
     eoi_convert_to_profile(eoi_id=eoi.pk, actor=manager("mgr2"), source="admin")
     eoi.refresh_from_db()

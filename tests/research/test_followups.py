@@ -42,16 +42,24 @@ RULES = [
 def _state(stage: int, steps: set[int], **flags: object) -> TherapistResearchState:
     therapist = make_therapist()
     return TherapistResearchState.objects.create(
-        therapist=therapist, stage=stage, invited_at=INVITED if stage else None,
+        therapist=therapist,
+        stage=stage,
+        invited_at=INVITED if stage else None,
         survey_completed_at=INVITED if stage == S.SURVEY_COMPLETED else None,
-        steps_sent=sum(1 << step for step in steps), **flags,
+        steps_sent=sum(1 << step for step in steps),
+        **flags,
     )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case", "stage", "days", "sent", "flags", "expected"), RULES, ids=[r[0] for r in RULES])
 def test_the_sequence_rules(
-    case: str, stage: int, days: int, sent: set[int], flags: dict, expected: int | None,  # type: ignore[type-arg]
+    case: str,
+    stage: int,
+    days: int,
+    sent: set[int],
+    flags: dict,
+    expected: int | None,  # type: ignore[type-arg]
 ) -> None:
     state = _state(stage, sent, **flags)
     now = INVITED + timedelta(days=days, minutes=1)

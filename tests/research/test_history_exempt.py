@@ -20,8 +20,11 @@ from tests.research.test_intake import FEEDBACK, SANDBOX, SURVEY, survey_body
 
 pytestmark = pytest.mark.django_db
 
-TRACKED = {m.pgh_tracked_model._meta.db_table for m in apps.get_models()
-           if issubclass(m, pghistory.models.Event) and getattr(m, "pgh_tracked_model", None)}
+TRACKED = {
+    m.pgh_tracked_model._meta.db_table
+    for m in apps.get_models()
+    if issubclass(m, pghistory.models.Event) and getattr(m, "pgh_tracked_model", None)
+}
 WRITE = re.compile(r'(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
@@ -42,12 +45,15 @@ def test_every_exempt_path_writes_only_untracked_tables(api, therapist, token) -
     webhook = resend_payload("email.opened", to=therapist.email)
     requests = {
         SURVEY: lambda: api.post(SURVEY, json.dumps(survey_body(token)), content_type="application/json"),
-        FEEDBACK: lambda: api.post(FEEDBACK, json.dumps({"rating": 4, "token": token}),
-                                   content_type="application/json"),
-        SANDBOX: lambda: api.post(SANDBOX, json.dumps({"token": token, "session_id": "s1"}),
-                                  content_type="application/json"),
-        "/webhooks/resend/": lambda: api.post("/webhooks/resend/", webhook, content_type="application/json",
-                                              headers=sign(webhook, msg_id="msg_exempt")),
+        FEEDBACK: lambda: api.post(
+            FEEDBACK, json.dumps({"rating": 4, "token": token}), content_type="application/json"
+        ),
+        SANDBOX: lambda: api.post(
+            SANDBOX, json.dumps({"token": token, "session_id": "s1"}), content_type="application/json"
+        ),
+        "/webhooks/resend/": lambda: api.post(
+            "/webhooks/resend/", webhook, content_type="application/json", headers=sign(webhook, msg_id="msg_exempt")
+        ),
     }
     assert set(requests) == set(settings.HISTORY_CONTEXT_EXEMPT_PATHS)  # a new exempt path needs a case here
     for path, send in requests.items():

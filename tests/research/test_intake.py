@@ -38,23 +38,39 @@ def counts() -> tuple[int, ...]:
 
 def survey_body(token: str, **answers: Any) -> dict[str, Any]:
     survey = {
-        "email": "Contact@Example.test", "profession": "Psychologist", "years_practice": "6–10 years",
-        "client_types": ["Adults", "LGBTQ+", "Adults"], "modalities": ["CBT", "Person-Centred"],
-        "clients_find_you": ["Referrals"], "match_factors": ["Trust", "Shared core values"],
-        "biggest_gap": "Listings say nothing about fit.", "screens_clients": "Yes", "open_to_sharing": "Maybe",
-        "questions_matter": ["Values and beliefs"], "personality_test": "No", "too_personal": ["Political views"],
-        "profile_detail_level": 7, "onboarding_time": "2-3 min", "free_listing_interest": "Maybe later",
-        "profile_intent": "Yes", "future_contact": "Yes", "comments": "Happy to help.",
-        "value_fee_per_match": "25", "value_monthly_subscription": "50",
+        "email": "Contact@Example.test",
+        "profession": "Psychologist",
+        "years_practice": "6–10 years",
+        "client_types": ["Adults", "LGBTQ+", "Adults"],
+        "modalities": ["CBT", "Person-Centred"],
+        "clients_find_you": ["Referrals"],
+        "match_factors": ["Trust", "Shared core values"],
+        "biggest_gap": "Listings say nothing about fit.",
+        "screens_clients": "Yes",
+        "open_to_sharing": "Maybe",
+        "questions_matter": ["Values and beliefs"],
+        "personality_test": "No",
+        "too_personal": ["Political views"],
+        "profile_detail_level": 7,
+        "onboarding_time": "2-3 min",
+        "free_listing_interest": "Maybe later",
+        "profile_intent": "Yes",
+        "future_contact": "Yes",
+        "comments": "Happy to help.",
+        "value_fee_per_match": "25",
+        "value_monthly_subscription": "50",
     }
     survey.update(answers)
     return {
-        "token": token, "session_id": "sess-1",
+        "token": token,
+        "session_id": "sess-1",
         "consent": {"accepted": True, "version": "2025-11-13", "timestamp": "2026-10-02T10:00:00+10:00"},
         "survey": survey,
-        "metadata": {"utm": {"source": "email", "medium": "research", "campaign": "therapist_research",
-                             "content": "survey"},
-                     "referrer": "https://mail.example.test/", "landing_path": "/research/survey/"},
+        "metadata": {
+            "utm": {"source": "email", "medium": "research", "campaign": "therapist_research", "content": "survey"},
+            "referrer": "https://mail.example.test/",
+            "landing_path": "/research/survey/",
+        },
     }
 
 
@@ -71,8 +87,12 @@ def post(api, url: str, body: Any, **extra: Any):  # type: ignore[no-untyped-def
 def test_the_session_prefills_name_email_and_practice_from_the_token(api, therapist, token) -> None:
     response = api.get(SESSION, {"token": token})
     assert response.status_code == 200
-    assert response.json()["therapist"] == {"first_name": therapist.first_name, "name": therapist.full_name,
-                                            "email": therapist.email, "practice": therapist.organisation}
+    assert response.json()["therapist"] == {
+        "first_name": therapist.first_name,
+        "name": therapist.full_name,
+        "email": therapist.email,
+        "practice": therapist.organisation,
+    }
     assert response.json()["already_submitted"] is False
     assert response["Cache-Control"] == "no-store"
     assert counts() == (0, 0, 0, 0, 0, 0)  # reading a session writes nothing
@@ -181,8 +201,9 @@ def test_cors_is_allowed_only_for_the_configured_site_origins(api, token) -> Non
     assert ok["Access-Control-Allow-Origin"] == "https://therapair.com.au"
     evil = api.options(SURVEY, HTTP_ORIGIN="https://evil.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
     assert "Access-Control-Allow-Origin" not in evil
-    admin = api.options("/admin/login/", HTTP_ORIGIN="https://therapair.com.au",
-                        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    admin = api.options(
+        "/admin/login/", HTTP_ORIGIN="https://therapair.com.au", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
     assert "Access-Control-Allow-Origin" not in admin
 
 
@@ -198,9 +219,20 @@ def test_intake_is_throttled(api, db, monkeypatch) -> None:  # type: ignore[no-u
 # ---------------------------------------------------------------------------------------- feedback
 def test_feedback_with_a_token_links_the_therapist_and_the_survey_response(api, therapist, token) -> None:
     post(api, SURVEY, survey_body(token))
-    response = post(api, FEEDBACK, {"rating": 5, "comment": "Lovely", "tags": ["Usability", "Bug"], "token": token,
-                                    "section": "sandbox", "page_url": "https://therapair.com.au/sandbox/",
-                                    "scroll_percent": 40, "utm_source": "email"})
+    response = post(
+        api,
+        FEEDBACK,
+        {
+            "rating": 5,
+            "comment": "Lovely",
+            "tags": ["Usability", "Bug"],
+            "token": token,
+            "section": "sandbox",
+            "page_url": "https://therapair.com.au/sandbox/",
+            "scroll_percent": 40,
+            "utm_source": "email",
+        },
+    )
     assert response.status_code == 201, response.json()
     feedback = Feedback.objects.get()
     assert feedback.therapist_id == therapist.id
@@ -228,11 +260,18 @@ def test_feedback_without_identity_is_stored_anonymously(api, db) -> None:
 
 
 FEEDBACK_INVALID = [
-    ("rating", {}), ("rating", {"rating": 6}), ("rating", {"rating": 0}), ("rating", {"rating": "five"}),
-    ("tags", {"tags": ["Praise"]}), ("section", {"section": "admin"}),
+    ("rating", {}),
+    ("rating", {"rating": 6}),
+    ("rating", {"rating": 0}),
+    ("rating", {"rating": "five"}),
+    ("tags", {"tags": ["Praise"]}),
+    ("section", {"section": "admin"}),
     ("page_url", {"page_url": "javascript:alert(1)"}),
-    ("token", {"token": "nope"}), ("therapist_email", {"therapist_email": "1"}), ("comment", {"comment": "x" * 5001}),
-    ("scroll_percent", {"scroll_percent": 101}), ("source", {"source": "sandbox"}),
+    ("token", {"token": "nope"}),
+    ("therapist_email", {"therapist_email": "1"}),
+    ("comment", {"comment": "x" * 5001}),
+    ("scroll_percent", {"scroll_percent": 101}),
+    ("source", {"source": "sandbox"}),
 ]
 
 
@@ -249,12 +288,26 @@ def test_each_invalid_feedback_field_is_a_400_that_writes_nothing(api, db, field
 
 # --------------------------------------------------------------------------------------------- EOI
 EOI_VALID = [
-    {"audience": "therapist", "full_name": "Ada Lark", "professional_title": "Clinical Psychologist",
-     "organisation": "Lark Psychology", "specialisations": "Anxiety"},
-    {"audience": "organization", "contact_name": "Jo Reed", "position": "Manager", "organisation_name": "Clinic",
-     "partnership_interest": "Referrals"},
-    {"audience": "individual", "therapy_interests": ["LGBTQ+ affirming care", "Anxiety &amp; depression"],
-     "additional_thoughts": "Someone kind", "full_name": "Sam"},
+    {
+        "audience": "therapist",
+        "full_name": "Ada Lark",
+        "professional_title": "Clinical Psychologist",
+        "organisation": "Lark Psychology",
+        "specialisations": "Anxiety",
+    },
+    {
+        "audience": "organization",
+        "contact_name": "Jo Reed",
+        "position": "Manager",
+        "organisation_name": "Clinic",
+        "partnership_interest": "Referrals",
+    },
+    {
+        "audience": "individual",
+        "therapy_interests": ["LGBTQ+ affirming care", "Anxiety &amp; depression"],
+        "additional_thoughts": "Someone kind",
+        "full_name": "Sam",
+    },
     {"audience": "other", "full_name": "Gus", "support_interest": "Spread the word"},
 ]
 
@@ -282,24 +335,38 @@ def test_a_therapist_eoi_links_an_existing_directory_therapist_by_email(api, db)
 def test_the_eoi_form_may_post_form_encoded(api, db) -> None:
     from urllib.parse import urlencode
 
-    form = urlencode({"audience": "individual", "email": "a@example.test", "email_consent": "yes",
-                      "therapy_interests": ["Cultural competency", "Relationship issues"]}, doseq=True)
+    form = urlencode(
+        {
+            "audience": "individual",
+            "email": "a@example.test",
+            "email_consent": "yes",
+            "therapy_interests": ["Cultural competency", "Relationship issues"],
+        },
+        doseq=True,
+    )
     response = api.post(EOI, data=form, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 201, response.json()
     assert ExpressionOfInterest.objects.get().therapy_interests == ["cultural_competency", "relationship_issues"]
 
 
 def test_a_filled_honeypot_looks_like_success_and_stores_nothing(api, db) -> None:
-    response = post(api, EOI, {"email": "bot@example.test", "email_consent": True, "audience": "individual",
-                               "_honey": "http://spam.example"})
+    response = post(
+        api,
+        EOI,
+        {"email": "bot@example.test", "email_consent": True, "audience": "individual", "_honey": "http://spam.example"},
+    )
     assert response.status_code == 201
     assert not ExpressionOfInterest.objects.exists()
 
 
 EOI_INVALID = [
-    ("email", {"email": "nope"}), ("email", {"email": ""}), ("email_consent", {"email_consent": False}),
-    ("audience", {"audience": "investor"}), ("full_name", {"full_name": ""}),
-    ("professional_title", {"professional_title": ""}), ("therapy_interests", {"therapy_interests": ["Anxiety"]}),
+    ("email", {"email": "nope"}),
+    ("email", {"email": ""}),
+    ("email_consent", {"email_consent": False}),
+    ("audience", {"audience": "investor"}),
+    ("full_name", {"full_name": ""}),
+    ("professional_title", {"professional_title": ""}),
+    ("therapy_interests", {"therapy_interests": ["Anxiety"]}),
     ("contact_name", {"contact_name": "Jo"}),  # not asked of therapists
     ("Therapy_Interests", {"Therapy_Interests": "x"}),
 ]
@@ -337,8 +404,9 @@ def test_a_sandbox_beacon_is_recorded_once_per_session_with_one_statement(api, t
     assert EngagementEvent.objects.get().kind == "sandbox_visited"
 
 
-@pytest.mark.parametrize("body", [{"email": "someone@example.test"}, {"token": "forged"}, {"token": None},
-                                  {"session_id": "s"}])
+@pytest.mark.parametrize(
+    "body", [{"email": "someone@example.test"}, {"token": "forged"}, {"token": None}, {"session_id": "s"}]
+)
 def test_a_sandbox_beacon_needs_a_signed_token_not_an_email(api, therapist, body: dict) -> None:  # type: ignore[type-arg]
     response = post(api, SANDBOX, body)
     assert response.status_code == 400
@@ -434,8 +502,13 @@ def test_the_survey_answer_says_whether_it_updated(api, token) -> None:
 def test_the_beacon_is_one_statement_and_anonymous_feedback_and_eoi_at_most_two(api, token) -> None:
     assert len(_statements(api, SANDBOX, {"token": token, "session_id": "s-1", "page_path": "/sandbox/"})) == 1
     assert len(_statements(api, FEEDBACK, {"rating": 4, "comment": "Clear."})) <= 2
-    eoi = {"email": "person@example.test", "email_consent": True, "audience": "other", "full_name": "Gus",
-           "support_interest": "Spread the word"}
+    eoi = {
+        "email": "person@example.test",
+        "email_consent": True,
+        "audience": "other",
+        "full_name": "Gus",
+        "support_interest": "Spread the word",
+    }
     assert len(_statements(api, EOI, eoi)) <= 2
 
 

@@ -104,8 +104,13 @@ def test_spelling_helpers() -> None:
     assert canonical_option(MatchFactor, "Shared religious beliefs-background") == "shared_religious_background"
     assert canonical_option(MatchFactor, "etc)") == "shared_diagnosis_experience"
     assert split_multi_select("Trust, Shared experience of a diagnosis (ADHD, Autism, OCD, Addiction, etc), Other") == [
-        "Trust", "Shared experience of a diagnosis (ADHD, Autism, OCD, Addiction, etc)", "Other"]
+        "Trust",
+        "Shared experience of a diagnosis (ADHD, Autism, OCD, Addiction, etc)",
+        "Other",
+    ]
     assert strip_pricing("Note.\nFee per match (AUD): $25 | Monthly subscription (AUD): $50") == "Note."
     assert [rescale_legacy_rating(r) for r in range(1, 7)] == [1, 2, 3, 3, 4, 5]
-    assert [research_status_stage(s) for s in ("Not Contacted", "Invited", "Opened (email 3)", "Clicked Survey",
-                                               "Completed Survey", "Unsubscribed")] == [0, 1, 2, 3, 4, 0]
+    assert [
+        research_status_stage(s)
+        for s in ("Not Contacted", "Invited", "Opened (email 3)", "Clicked Survey", "Completed Survey", "Unsubscribed")
+    ] == [0, 1, 2, 3, 4, 0]

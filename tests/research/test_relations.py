@@ -23,8 +23,13 @@ def test_backfill_links_by_trimmed_case_insensitive_email_and_reports_orphans() 
     therapist = make_therapist(email="kim.ode@example.test")
     response = survey(email=" KIM.ODE@example.test ", session_id="s1")
     feedback = Feedback.objects.create(rating=4, audience="website", submitted_at=NOW, session_id="s1")
-    eoi = ExpressionOfInterest.objects.create(audience="therapist", email="Kim.Ode@example.test", email_consent=True,
-                                              submitted_at=NOW, profile_status="pending")
+    eoi = ExpressionOfInterest.objects.create(
+        audience="therapist",
+        email="Kim.Ode@example.test",
+        email_consent=True,
+        submitted_at=NOW,
+        profile_status="pending",
+    )
     orphan = Feedback.objects.create(rating=2, audience="website", submitted_at=NOW, email="nobody@example.test")
     out = StringIO()
     call_command("backfill_relations", stdout=out)
@@ -52,8 +57,13 @@ def test_sync_fills_empty_fields_and_never_overwrites_verified_data() -> None:
     fresh = make_therapist(profession="", modalities=["Narrative"])
     verified = make_therapist(profession="Clinical psychologist", modalities=["Schema"], directory_status="verified")
     for therapist in (fresh, verified):
-        survey(therapist=therapist, profession="counsellor", modalities=["cbt", "other"], modalities_other="IFS",
-               client_types=["adults"])
+        survey(
+            therapist=therapist,
+            profession="counsellor",
+            modalities=["cbt", "other"],
+            modalities_other="IFS",
+            client_types=["adults"],
+        )
     out = StringIO()
     call_command("sync_survey_to_therapist", stdout=out)
     fresh.refresh_from_db(), verified.refresh_from_db()

@@ -31,23 +31,39 @@ def research(demo: None, client: Client) -> Client:
 
 
 def _row(variant: str, invited: int, completed: int) -> dict[str, object]:
-    return {"variant": variant, "invited": invited, "completed": completed,
-            "completion_rate": round(100 * completed / invited, 1) if invited else 0.0}
+    return {
+        "variant": variant,
+        "invited": invited,
+        "completed": completed,
+        "completion_rate": round(100 * completed / invited, 1) if invited else 0.0,
+    }
 
 
-@pytest.mark.parametrize(("rows", "decided", "text"), [
-    ([_row("A", 4, 0), _row("B", 6, 2)], False,
-     "Not enough data: arm A has 4 of the 5 recipients it needs."),
-    ([_row("A", 3, 0), _row("B", 2, 1)], False,
-     "Not enough data: arm A has 3 of the 5 recipients it needs; arm B has 2 of the 5 recipients it needs."),
-    ([_row("A", 10, 2), _row("B", 10, 4)], True,
-     "Arm B wins: its completion rate is 20.0 points higher (40.0 % against 20.0 %)."),
-    ([_row("A", 20, 5), _row("B", 20, 5)], False,
-     "No winner yet: the completion rates differ by 0.0 points, under the 5-point threshold."),
-    ([_row("A", 9, 1)], False, "Not enough data: arm A so far; the rule compares two arms."),
-])
-def test_the_experiment_verdict_states_the_decision_rule(rows: list[dict[str, object]], decided: bool,
-                                                         text: str) -> None:
+@pytest.mark.parametrize(
+    ("rows", "decided", "text"),
+    [
+        ([_row("A", 4, 0), _row("B", 6, 2)], False, "Not enough data: arm A has 4 of the 5 recipients it needs."),
+        (
+            [_row("A", 3, 0), _row("B", 2, 1)],
+            False,
+            "Not enough data: arm A has 3 of the 5 recipients it needs; arm B has 2 of the 5 recipients it needs.",
+        ),
+        (
+            [_row("A", 10, 2), _row("B", 10, 4)],
+            True,
+            "Arm B wins: its completion rate is 20.0 points higher (40.0 % against 20.0 %).",
+        ),
+        (
+            [_row("A", 20, 5), _row("B", 20, 5)],
+            False,
+            "No winner yet: the completion rates differ by 0.0 points, under the 5-point threshold.",
+        ),
+        ([_row("A", 9, 1)], False, "Not enough data: arm A so far; the rule compares two arms."),
+    ],
+)
+def test_the_experiment_verdict_states_the_decision_rule(
+    rows: list[dict[str, object]], decided: bool, text: str
+) -> None:
     verdict = selectors.experiment_verdict(rows)
     assert (verdict.decided, verdict.text) == (decided, text)
 

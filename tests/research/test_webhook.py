@@ -20,12 +20,19 @@ OTHER_SECRET = "whsec_" + "b3RoZXItc2VjcmV0LWZvci1yb3RhdGlvbi10ZXN0cw=="
 @pytest.fixture
 def invited(therapist):  # type: ignore[no-untyped-def]
     email = OutboundEmail.objects.create(
-        therapist=therapist, to_email=therapist.email, step=1, subject="Invitation", variant="B",
-        experiment_id="EXP-01-subject-intro-v1", provider_message_id="re_msg_1", status="sent",
+        therapist=therapist,
+        to_email=therapist.email,
+        step=1,
+        subject="Invitation",
+        variant="B",
+        experiment_id="EXP-01-subject-intro-v1",
+        provider_message_id="re_msg_1",
+        status="sent",
         sent_at=datetime(2026, 10, 1, 9, 0, tzinfo=UTC),
     )
-    TherapistResearchState.objects.create(therapist=therapist, stage=FunnelStage.INVITED, invited_at=email.sent_at,
-                                          variant="B")
+    TherapistResearchState.objects.create(
+        therapist=therapist, stage=FunnelStage.INVITED, invited_at=email.sent_at, variant="B"
+    )
     return email
 
 
@@ -34,21 +41,29 @@ def _state(therapist):  # type: ignore[no-untyped-def]
 
 
 def test_a_valid_signed_open_is_stored_attributed_and_advances_the_funnel(deliver, therapist, invited) -> None:
-    response = deliver(resend_payload("email.opened", to=therapist.email,
-                                      open={"userAgent": "Mozilla/5.0 (Windows NT 10.0) Thunderbird"}),
-                       msg_id="msg_open_1")
+    response = deliver(
+        resend_payload(
+            "email.opened", to=therapist.email, open={"userAgent": "Mozilla/5.0 (Windows NT 10.0) Thunderbird"}
+        ),
+        msg_id="msg_open_1",
+    )
     assert response.status_code == 200 and response.json() == {"status": "stored"}
     event = EngagementEvent.objects.get()
     assert (event.kind, event.provider_event_id, event.therapist_id, event.outbound_email_id) == (
-        "email_opened", "msg_open_1", therapist.id, invited.id)
+        "email_opened",
+        "msg_open_1",
+        therapist.id,
+        invited.id,
+    )
     assert event.context["variant"] == "B" and event.context["step"] == 1
     assert event.machine_open is False
     state = _state(therapist)
     assert (state.stage, state.opens_count) == (FunnelStage.OPENED, 1)
 
 
-@pytest.mark.parametrize("tamper", ["signature", "stale", "future", "missing", "altered_body", "wrong_secret",
-                                    "garbage_signature"])
+@pytest.mark.parametrize(
+    "tamper", ["signature", "stale", "future", "missing", "altered_body", "wrong_secret", "garbage_signature"]
+)
 def test_a_bad_signature_is_a_400_and_writes_nothing(deliver, therapist, invited, tamper: str) -> None:
     body = resend_payload("email.opened", to=therapist.email)
     headers = sign(body, msg_id="msg_bad")
@@ -93,7 +108,9 @@ def test_during_key_rotation_any_of_several_signatures_may_match(deliver, therap
 
 
 def test_a_duplicate_delivery_answers_200_and_changes_nothing(deliver, therapist, invited) -> None:
-    body = resend_payload("email.clicked", to=therapist.email, click={"link": "https://therapair.com.au/research/survey/"})
+    body = resend_payload(
+        "email.clicked", to=therapist.email, click={"link": "https://therapair.com.au/research/survey/"}
+    )
     assert deliver(body, msg_id="msg_dup").json() == {"status": "stored"}
     second = deliver(body, msg_id="msg_dup")
     assert second.status_code == 200 and second.json() == {"status": "duplicate"}
@@ -116,7 +133,11 @@ def test_a_verified_but_malformed_body_is_a_400(deliver) -> None:
 
 
 def test_the_handler_uses_at_most_three_sql_statements_per_event(deliver, therapist, invited) -> None:
-    body = resend_payload("email.clicked", to=therapist.email, click={"link": "https://therapair.com.au/research/survey/?utm_content=survey"})
+    body = resend_payload(
+        "email.clicked",
+        to=therapist.email,
+        click={"link": "https://therapair.com.au/research/survey/?utm_content=survey"},
+    )
     with CaptureQueriesContext(connection) as queries:
         assert deliver(body, msg_id="msg_count").status_code == 200
     assert len(queries) <= 3, [q["sql"][:80] for q in queries]
@@ -136,8 +157,10 @@ def test_clicks_carry_the_link_and_its_utm_tags_into_the_context(deliver, therap
 
 
 def test_weaker_later_events_never_lower_the_stage(deliver, therapist, invited) -> None:
-    deliver(resend_payload("email.clicked", to=therapist.email, click={"link": "https://x.test/research/survey/"}),
-            msg_id="msg_1")
+    deliver(
+        resend_payload("email.clicked", to=therapist.email, click={"link": "https://x.test/research/survey/"}),
+        msg_id="msg_1",
+    )
     deliver(resend_payload("email.opened", to=therapist.email, open={"userAgent": "Thunderbird"}), msg_id="msg_2")
     deliver(resend_payload("email.delivered", to=therapist.email), msg_id="msg_3")
     state = _state(therapist)
@@ -153,8 +176,9 @@ PROXY_AGENTS = [
 
 
 @pytest.mark.parametrize("user_agent", PROXY_AGENTS)
-def test_opens_from_privacy_proxies_are_flagged_and_do_not_count_as_engagement(deliver, therapist, invited,
-                                                                             user_agent: str) -> None:
+def test_opens_from_privacy_proxies_are_flagged_and_do_not_count_as_engagement(
+    deliver, therapist, invited, user_agent: str
+) -> None:
     deliver(resend_payload("email.opened", to=therapist.email, open={"userAgent": user_agent}), msg_id="msg_proxy")
     assert EngagementEvent.objects.get().machine_open is True
     state = _state(therapist)
@@ -163,12 +187,23 @@ def test_opens_from_privacy_proxies_are_flagged_and_do_not_count_as_engagement(d
 
 def test_an_open_seconds_after_delivery_is_a_machine_open(deliver, therapist, invited) -> None:
     deliver(resend_payload("email.delivered", to=therapist.email, created_at="2026-10-01T10:00:00Z"), msg_id="m1")
-    deliver(resend_payload("email.opened", to=therapist.email, created_at="2026-10-01T10:00:04Z",
-                           open={"userAgent": "Thunderbird"}), msg_id="m2")
-    deliver(resend_payload("email.opened", to=therapist.email, created_at="2026-10-01T12:00:00Z",
-                           open={"userAgent": "Thunderbird"}), msg_id="m3")
-    assert list(EngagementEvent.objects.filter(kind="email_opened").order_by("occurred_at")
-                .values_list("machine_open", flat=True)) == [True, False]
+    deliver(
+        resend_payload(
+            "email.opened", to=therapist.email, created_at="2026-10-01T10:00:04Z", open={"userAgent": "Thunderbird"}
+        ),
+        msg_id="m2",
+    )
+    deliver(
+        resend_payload(
+            "email.opened", to=therapist.email, created_at="2026-10-01T12:00:00Z", open={"userAgent": "Thunderbird"}
+        ),
+        msg_id="m3",
+    )
+    assert list(
+        EngagementEvent.objects.filter(kind="email_opened")
+        .order_by("occurred_at")
+        .values_list("machine_open", flat=True)
+    ) == [True, False]
     invited.refresh_from_db()
     assert invited.status == "delivered" and invited.delivered_at is not None
     state = _state(therapist)
@@ -200,8 +235,12 @@ def test_a_complaint_suppresses(deliver, therapist, invited) -> None:
 
 
 def test_attribution_falls_back_to_the_recipient_when_the_provider_id_is_unknown(deliver, therapist, invited) -> None:
-    deliver(resend_payload("email.opened", email_id="re_unknown", to=f"  {therapist.email.upper()} ",
-                           open={"userAgent": "Thunderbird"}), msg_id="mr")
+    deliver(
+        resend_payload(
+            "email.opened", email_id="re_unknown", to=f"  {therapist.email.upper()} ", open={"userAgent": "Thunderbird"}
+        ),
+        msg_id="mr",
+    )
     event = EngagementEvent.objects.get()
     assert event.outbound_email_id == invited.id and event.therapist_id == therapist.id
 

@@ -21,7 +21,9 @@ ThreadedWSGIServer.request_queue_size = 128
 def test_32_concurrent_duplicate_deliveries_store_one_event_and_count_once(live_server) -> None:  # type: ignore[no-untyped-def]
     therapist = make_therapist()
     TherapistResearchState.objects.create(therapist=therapist, stage=FunnelStage.INVITED)
-    body = resend_payload("email.clicked", to=therapist.email, click={"link": "https://therapair.com.au/research/survey/"})
+    body = resend_payload(
+        "email.clicked", to=therapist.email, click={"link": "https://therapair.com.au/research/survey/"}
+    )
     headers = {**sign(body, msg_id="msg_concurrent"), "Content-Type": "application/json"}
     url = f"{live_server.url}/webhooks/resend/"
 
@@ -70,8 +72,12 @@ def test_racing_first_survey_submissions_make_one_response_and_one_completion(li
 
     def post(n: int) -> tuple[int, dict]:
         body = json.dumps(survey_body(survey_token_make(therapist_id=therapist.pk), comments=f"Take {n}.")).encode()
-        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"},  # noqa: S310
-                                         method="POST")
+        request = urllib.request.Request(  # noqa: S310
+            url,
+            data=body,
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
             return int(response.status), json.loads(response.read())
 

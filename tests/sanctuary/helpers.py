@@ -54,16 +54,22 @@ class FreshDatabase:
             return
         self.server.ensure_running()
         try:
-            with psycopg.connect(host=str(self.server.socket_dir), user="postgres", dbname="sanctuary",
-                                 autocommit=True) as conn:
+            with psycopg.connect(
+                host=str(self.server.socket_dir), user="postgres", dbname="sanctuary", autocommit=True
+            ) as conn:
                 yield conn
         finally:
             self.server.release()
 
     def manage(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=PROJECT_ROOT, env=self.env,
-            capture_output=True, text=True, timeout=timeout, check=False,
+            [sys.executable, "manage.py", *args],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
 
 

@@ -43,6 +43,5 @@ def test_no_admin_page_fails_for_any_demo_role(demo: list[str]) -> None:
     for username in demo:
         client = Client(raise_request_exception=False)
         client.force_login(User.objects.get(username=username))
-        failures += [(username, page, status) for page in pages
-                     if (status := client.get(page).status_code) >= 500]
+        failures += [(username, page, status) for page in pages if (status := client.get(page).status_code) >= 500]
     assert failures == []

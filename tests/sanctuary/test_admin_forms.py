@@ -51,7 +51,8 @@ class ServiceSpy:
         self.calls: list[str] = []
         originals = {
             id(getattr(module, name)): (name, getattr(module, name))
-            for module in (practice_services, research_services) for name in module.__all__
+            for module in (practice_services, research_services)
+            for name in module.__all__
             if callable(getattr(module, name)) and not isinstance(getattr(module, name), type)
         }
         for module_name, module in list(sys.modules.items()):
@@ -222,7 +223,10 @@ def with_signed_note(demo: list[str]) -> None:  # noqa: F811
 
 @pytest.mark.parametrize("username", ROLES)
 def test_every_admin_form_saves_valid_data_and_refuses_an_invalid_field(
-    username: str, demo: list[str], with_signed_note: None, spy: ServiceSpy,  # noqa: F811
+    username: str,
+    demo: list[str],  # noqa: F811
+    with_signed_note: None,
+    spy: ServiceSpy,
 ) -> None:
     user = User.objects.get(username=username)
     client = Client(raise_request_exception=False)
@@ -246,8 +250,9 @@ def test_every_admin_form_saves_valid_data_and_refuses_an_invalid_field(
             before = _snapshot(model, obj)
             name, broken = invalid_field
             response = client.post(url, {**valid, **broken})
-            errors = response.context["adminform"].form.errors if response.status_code == 200 and \
-                response.context else None
+            errors = (
+                response.context["adminform"].form.errors if response.status_code == 200 and response.context else None
+            )
             if response.status_code != 200 or not errors:
                 failures.append((kind, url, f"invalid {name}", response.status_code))
             elif _snapshot(model, obj) != before:
@@ -257,8 +262,9 @@ def test_every_admin_form_saves_valid_data_and_refuses_an_invalid_field(
         before = _snapshot(model, obj)
         response = client.post(url, valid)
         if response.status_code != 302:
-            errors = response.context["adminform"].form.errors if response.status_code == 200 and \
-                response.context else ""
+            errors = (
+                response.context["adminform"].form.errors if response.status_code == 200 and response.context else ""
+            )
             failures.append((kind, url, "valid", response.status_code, str(errors)[:300]))
             continue
         if obj is None and _snapshot(model, None) != before + 1:

@@ -81,8 +81,11 @@ class World:
 def _appointment(w: World) -> Appointment:
     n = next(_n)
     patient = PatientFactory(therapist=w.therapist)
-    return AppointmentFactory(patient=patient, scheduled_start=START + timedelta(hours=n),
-                              scheduled_end=START + timedelta(hours=n, minutes=50))
+    return AppointmentFactory(
+        patient=patient,
+        scheduled_start=START + timedelta(hours=n),
+        scheduled_end=START + timedelta(hours=n, minutes=50),
+    )
 
 
 def _note(w: World) -> SessionNote:
@@ -102,8 +105,13 @@ def _research_state(w: World) -> TherapistResearchState:
 
 def _survey(w: World) -> SurveyResponse:
     return SurveyResponse.objects.create(
-        therapist=TherapistFactory(), profession="psychologist", years_practice="3-5", consent_version="v1",
-        consented_at=timezone.now(), submitted_at=timezone.now(), client_types=["adults"],
+        therapist=TherapistFactory(),
+        profession="psychologist",
+        years_practice="3-5",
+        consent_version="v1",
+        consented_at=timezone.now(),
+        submitted_at=timezone.now(),
+        client_types=["adults"],
     )
 
 
@@ -120,33 +128,51 @@ BUILDERS: dict[type, Callable[[World], Any]] = {
     SessionNoteAmendment: _amendment,
     NoteTag: _note,
     MoodEntry: lambda w: MoodEntryFactory(patient=PatientFactory(therapist=w.therapist)),
-    ProgressEntry: lambda w: ProgressEntryFactory(patient=PatientFactory(therapist=w.therapist),
-                                                  progress_area=ProgressArea.objects.create(name=f"Area {next(_n)}")),
-    FinancialRecord: lambda w: FinancialRecordFactory(patient=PatientFactory(therapist=w.therapist),
-                                                      invoice_number=f"INV-{next(_n)}"),
+    ProgressEntry: lambda w: ProgressEntryFactory(
+        patient=PatientFactory(therapist=w.therapist),
+        progress_area=ProgressArea.objects.create(name=f"Area {next(_n)}"),
+    ),
+    FinancialRecord: lambda w: FinancialRecordFactory(
+        patient=PatientFactory(therapist=w.therapist), invoice_number=f"INV-{next(_n)}"
+    ),
     SessionType: lambda w: SessionType.objects.create(name=f"Type {next(_n)}"),
     ProgressArea: lambda w: ProgressArea.objects.create(name=f"Area {next(_n)}"),
     Tag: lambda w: Tag.objects.create(name=f"tag{next(_n)}"),
     Therapist: lambda w: TherapistFactory(),
     ExpressionOfInterest: lambda w: make_eoi(),
     EOIReviewEvent: lambda w: EOIReviewEvent.objects.create(
-        eoi=make_eoi(), action="review_started", from_status="pending", to_status="in_progress", actor=w.research,
-        source="admin", occurred_at=timezone.now(),
+        eoi=make_eoi(),
+        action="review_started",
+        from_status="pending",
+        to_status="in_progress",
+        actor=w.research,
+        source="admin",
+        occurred_at=timezone.now(),
     ),
     SurveyResponse: _survey,
-    Feedback: lambda w: Feedback.objects.create(rating=4, comment="Nice", section="other", audience="website",
-                                                submitted_at=timezone.now(), therapist=TherapistFactory()),
+    Feedback: lambda w: Feedback.objects.create(
+        rating=4,
+        comment="Nice",
+        section="other",
+        audience="website",
+        submitted_at=timezone.now(),
+        therapist=TherapistFactory(),
+    ),
     OutboundEmail: _outbound,
     EngagementEvent: lambda w: EngagementEvent.objects.create(
-        kind="email_sent", occurred_at=timezone.now(), therapist=TherapistFactory(), outbound_email=_outbound(w),
+        kind="email_sent",
+        occurred_at=timezone.now(),
+        therapist=TherapistFactory(),
+        outbound_email=_outbound(w),
     ),
     Suppression: lambda w: Suppression.objects.create(email=f"s{next(_n)}@example.test", reason="manual"),
     TherapistResearchState: _research_state,
     User: lambda w: User.objects.create_user(f"user{next(_n)}"),
     Group: lambda w: Group.objects.create(name=f"Group {next(_n)}"),
     AuthToken: lambda w: AuthToken.objects.create(user=w.alice),
-    AccessAttempt: lambda w: AccessAttempt.objects.create(username=f"u{next(_n)}", ip_address="127.0.0.1",
-                                                          failures_since_start=1),
+    AccessAttempt: lambda w: AccessAttempt.objects.create(
+        username=f"u{next(_n)}", ip_address="127.0.0.1", failures_since_start=1
+    ),
     AccessLog: lambda w: AccessLog.objects.create(username=f"u{next(_n)}", ip_address="127.0.0.1"),
     AccessFailureLog: lambda w: AccessFailureLog.objects.create(username=f"u{next(_n)}", ip_address="127.0.0.1"),
     Events: lambda w: PatientFactory(therapist=w.therapist),  # each insert is a history event
@@ -163,8 +189,12 @@ ROLE_USERS = ("superuser", "manager", "alice", "research")
 def _changelists_for(user: User) -> list[tuple[type, str]]:
     request = RequestFactory().get("/admin/")
     request.user = user
-    return [(m["model"], m["admin_url"]) for app in admin.site.get_app_list(request) for m in app["models"]
-            if m["perms"].get("view") and m.get("admin_url")]
+    return [
+        (m["model"], m["admin_url"])
+        for app in admin.site.get_app_list(request)
+        for m in app["models"]
+        if m["perms"].get("view") and m.get("admin_url")
+    ]
 
 
 def _queries(client: Client, url: str) -> int:
@@ -202,26 +232,43 @@ def _workspace_rows(world: World, n: int) -> None:
         start = timezone.make_aware(datetime.combine(monday, datetime.min.time())) + timedelta(minutes=10 * i)
         other = PatientFactory(therapist=world.therapist)
         AppointmentFactory(patient=other, scheduled_start=start, scheduled_end=start + timedelta(minutes=10))
-        services.mood_entry_record(patient=patient, entry_date=date(2030, 1, 1) + timedelta(days=i), mood_rating=5,
-                                   energy_level=4)
-        services.progress_entry_record(patient=patient, entry_date=date(2030, 1, 1) + timedelta(days=i), score=5,
-                                       progress_area=ProgressArea.objects.get_or_create(name=f"Area {i % 3}")[0],
-                                       baseline_score=3, target_score=8)
-        services.session_note_create(therapist=world.therapist, patient=patient, session_date=today, content="x",
-                                     tags=[f"tag{i % 4}"], suicide_risk_level="high", safety_plan="Plan")
-        FinancialRecordFactory(patient=patient, status="overdue", record_date=today, due_date=today,
-                               amount=Decimal("10.00"))
+        services.mood_entry_record(
+            patient=patient, entry_date=date(2030, 1, 1) + timedelta(days=i), mood_rating=5, energy_level=4
+        )
+        services.progress_entry_record(
+            patient=patient,
+            entry_date=date(2030, 1, 1) + timedelta(days=i),
+            score=5,
+            progress_area=ProgressArea.objects.get_or_create(name=f"Area {i % 3}")[0],
+            baseline_score=3,
+            target_score=8,
+        )
+        services.session_note_create(
+            therapist=world.therapist,
+            patient=patient,
+            session_date=today,
+            content="x",
+            tags=[f"tag{i % 4}"],
+            suicide_risk_level="high",
+            safety_plan="Plan",
+        )
+        FinancialRecordFactory(
+            patient=patient, status="overdue", record_date=today, due_date=today, amount=Decimal("10.00")
+        )
 
 
-@pytest.mark.parametrize(("role", "url"), [
-    ("alice", "/admin/"),
-    ("manager", "/admin/"),
-    ("research", "/admin/"),
-    ("alice", "/admin/practice/appointment/calendar/"),
-    ("manager", "/admin/practice/appointment/calendar/"),
-    ("alice", "/admin/practice/patient/{patient}/chart/"),
-    ("manager", "/admin/practice/patient/{patient}/chart/"),
-])
+@pytest.mark.parametrize(
+    ("role", "url"),
+    [
+        ("alice", "/admin/"),
+        ("manager", "/admin/"),
+        ("research", "/admin/"),
+        ("alice", "/admin/practice/appointment/calendar/"),
+        ("manager", "/admin/practice/appointment/calendar/"),
+        ("alice", "/admin/practice/patient/{patient}/chart/"),
+        ("manager", "/admin/practice/patient/{patient}/chart/"),
+    ],
+)
 def test_the_workspace_pages_run_the_same_queries_for_1_and_50_rows(role: str, url: str, db: None) -> None:
     world = World()
     client = Client()

@@ -127,8 +127,9 @@ def test_five_failures_lock_out_that_user_and_ip_even_with_the_right_password(al
     assert login(client, password="wrong").status_code == 429
     locked = login(client)
     assert locked.status_code == 429
-    assert locked.json() == {"error": {"status": 429, "code": "locked_out",
-                                       "message": "Too many failed login attempts. Try again later."}}
+    assert locked.json() == {
+        "error": {"status": 429, "code": "locked_out", "message": "Too many failed login attempts. Try again later."}
+    }
     assert not AuthToken.objects.filter(user=alice).exists()
     # The lockout is per username + IP: the same user from another address is not blocked.
     assert login(client, ip="127.0.0.11").status_code == 201

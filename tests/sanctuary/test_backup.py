@@ -33,8 +33,11 @@ TRIGGERS = """
 
 def _params(dbname: str | None = None) -> dict[str, Any]:
     """The owner's connection parameters (what migrations and the backup commands use)."""
-    params = {k: v for k, v in connection.owner_connection_params().items() if k in (
-        "dbname", "user", "password", "host", "port")}
+    params = {
+        k: v
+        for k, v in connection.owner_connection_params().items()
+        if k in ("dbname", "user", "password", "host", "port")
+    }
     if dbname:
         params["dbname"] = dbname
     return params
@@ -63,8 +66,9 @@ def _signed_note_is_locked(dbname: str | None = None) -> bool:
 def practice_rows(transactional_db: None) -> SessionNote:
     therapist = TherapistFactory()
     patient = PatientFactory(therapist=therapist)
-    note = services.session_note_create(therapist=therapist, patient=patient, session_date=date(2030, 1, 2),
-                                        content="Worked on sleep.", tags=["sleep"])
+    note = services.session_note_create(
+        therapist=therapist, patient=patient, session_date=date(2030, 1, 2), content="Worked on sleep.", tags=["sleep"]
+    )
     services.mood_entry_record(patient=patient, entry_date=date(2030, 1, 2), mood_rating=6)
     return services.session_note_sign(note=note, signed_by=therapist.user)
 

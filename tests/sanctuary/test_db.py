@@ -23,13 +23,19 @@ def test_named_placeholders_become_numbered_parameters_of_the_declared_types() -
     assert statement.execute_sql == "EXECUTE t_numbered (%s, %s)"
 
 
-@pytest.mark.parametrize(("name", "sql", "types", "message"), [
-    ("t_missing", "SELECT %(a)s, %(b)s", {"a": "integer"}, "no PostgreSQL type declared for b"),
-    ("bad name;", "SELECT 1", {}, "not a plain SQL name"),
-    ("t_percent", "SELECT 5 % %(a)s", {"a": "integer"}, "no literal %"),
-])
+@pytest.mark.parametrize(
+    ("name", "sql", "types", "message"),
+    [
+        ("t_missing", "SELECT %(a)s, %(b)s", {"a": "integer"}, "no PostgreSQL type declared for b"),
+        ("bad name;", "SELECT 1", {}, "not a plain SQL name"),
+        ("t_percent", "SELECT 5 % %(a)s", {"a": "integer"}, "no literal %"),
+    ],
+)
 def test_a_statement_it_cannot_prepare_safely_is_refused_up_front(
-    name: str, sql: str, types: dict, message: str,
+    name: str,
+    sql: str,
+    types: dict,
+    message: str,
 ) -> None:
     with pytest.raises(ValueError, match=message):
         PreparedStatement(name, sql, types)

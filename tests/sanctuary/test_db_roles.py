@@ -41,8 +41,9 @@ def _one(statement: str, params: list[object] | None = None) -> object:
 def signed_note() -> SessionNote:
     therapist = TherapistFactory()
     patient = PatientFactory(therapist=therapist)
-    note = services.session_note_create(therapist=therapist, patient=patient, session_date=date(2030, 1, 2),
-                                        content="Worked on sleep.", tags=["sleep"])
+    note = services.session_note_create(
+        therapist=therapist, patient=patient, session_date=date(2030, 1, 2), content="Worked on sleep.", tags=["sleep"]
+    )
     return services.session_note_sign(note=note, signed_by=therapist.user)
 
 
@@ -55,13 +56,24 @@ def _trigger_names(table: str) -> list[str]:
 def test_the_app_connects_as_the_runtime_role_which_owns_nothing_and_is_no_superuser() -> None:
     app_user = connection.settings_dict["APP_USER"]
     assert _one("SELECT current_user") == app_user == db_roles.DEFAULT_APP_USER
-    assert _one("SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolbypassrls FROM pg_roles "
-                "WHERE rolname = current_user") is False
-    assert _one("SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles "
-                "WHERE rolname = current_user)") == 0
+    assert (
+        _one(
+            "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        )
+        is False
+    )
+    assert (
+        _one("SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)")
+        == 0
+    )
     # and it cannot become the owner: it is a member of no role
-    assert _one("SELECT count(*) FROM pg_auth_members WHERE member = (SELECT oid FROM pg_roles "
-                "WHERE rolname = current_user)") == 0
+    assert (
+        _one(
+            "SELECT count(*) FROM pg_auth_members WHERE member = (SELECT oid FROM pg_roles "
+            "WHERE rolname = current_user)"
+        )
+        == 0
+    )
     assert "permission denied" in _refused("SET ROLE %s", [connection.settings_dict["USER"]])
 
 
@@ -105,16 +117,21 @@ def test_triggers_cannot_be_disabled_or_dropped(signed_note: SessionNote) -> Non
     trigger = _trigger_names("practice_sessionnote")[0]
     assert "must be owner" in _refused(f'DROP TRIGGER "{trigger}" ON practice_sessionnote')
     assert "must be owner" in _refused("DROP FUNCTION public._pgtrigger_should_ignore(name)")
-    error = _refused("CREATE OR REPLACE FUNCTION public._pgtrigger_should_ignore(trigger_name NAME) "
-                     "RETURNS BOOLEAN LANGUAGE sql AS $$ SELECT TRUE $$")
+    error = _refused(
+        "CREATE OR REPLACE FUNCTION public._pgtrigger_should_ignore(trigger_name NAME) "
+        "RETURNS BOOLEAN LANGUAGE sql AS $$ SELECT TRUE $$"
+    )
     assert "must be owner" in error or "permission denied" in error
 
 
-@pytest.mark.parametrize("statement", [
-    "TRUNCATE practice_sessionnote CASCADE",
-    "TRUNCATE practice_patient CASCADE",
-    "TRUNCATE practice_patientevent",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "TRUNCATE practice_sessionnote CASCADE",
+        "TRUNCATE practice_patient CASCADE",
+        "TRUNCATE practice_patientevent",
+    ],
+)
 def test_clinical_tables_cannot_be_truncated(signed_note: SessionNote, statement: str) -> None:
     assert "permission denied" in _refused(statement)
     assert SessionNote.objects.count() == 1 and Patient.objects.count() == 1
@@ -145,8 +162,8 @@ def test_the_owner_may_still_use_pgtrigger_ignore_for_maintenance(transactional_
 def test_db_roles_prints_what_migrate_grants(transactional_db: None, capsys: pytest.CaptureFixture[str]) -> None:
     call_command("db_roles", "--sql")
     printed = capsys.readouterr().out
-    assert "ROLE \"sanctuary_app\" WITH LOGIN NOSUPERUSER" in printed
-    assert "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \"sanctuary_app\"" in printed
+    assert 'ROLE "sanctuary_app" WITH LOGIN NOSUPERUSER' in printed
+    assert 'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "sanctuary_app"' in printed
     assert 'REVOKE UPDATE, DELETE ON TABLE "practice_sessionnoteevent" FROM "sanctuary_app"' in printed
 
 
@@ -163,8 +180,11 @@ def test_the_runtime_password_is_not_a_guessable_default(settings) -> None:  # t
 
 def test_nothing_can_be_switched_on_a_raw_connection_either(signed_note: SessionNote) -> None:
     """The same refusals on a connection of the runtime role's own (what a second client of it would get)."""
-    params = {k: v for k, v in connection.get_connection_params().items()
-              if k in ("dbname", "user", "password", "host", "port")}
+    params = {
+        k: v
+        for k, v in connection.get_connection_params().items()
+        if k in ("dbname", "user", "password", "host", "port")
+    }
     with psycopg.connect(**params) as raw:
         attempts: list[Callable[[], object]] = [
             lambda: raw.execute("SET session_replication_role = replica"),

@@ -36,7 +36,9 @@ def pgdata(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def start_owner(pgdata: Path, mode: str) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
         [sys.executable, "-c", OWNER_SCRIPT, str(pgdata), mode],
-        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "ready"
@@ -100,8 +102,15 @@ def test_devdb_status_and_stop_commands(pgdata: Path) -> None:
     env.pop("DATABASE_URL", None)
 
     def run(action: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "manage.py", "devdb", action], cwd=PROJECT_ROOT, env=env,
-                              capture_output=True, text=True, timeout=60, check=False)
+        return subprocess.run(
+            [sys.executable, "manage.py", "devdb", action],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
 
     server = EmbeddedPostgres(pgdata)
     assert "not running" in run("status").stdout

@@ -67,7 +67,8 @@ def test_the_queryset_is_built_and_compiled_once_and_each_call_is_one_statement(
 def test_slices_page_it_and_djangos_paginator_takes_it_like_a_queryset() -> None:
     mine, _ = _calendar(count=7)
     bound = QueryTemplate(_appointments, slots={"therapist": UUID, "since": datetime}).bind(
-        therapist=mine.pk, since=T0,
+        therapist=mine.pk,
+        since=T0,
     )
     every = list(_appointments(mine.pk, T0))
     assert bound[2:5] == every[2:5]
@@ -85,7 +86,8 @@ def test_slices_page_it_and_djangos_paginator_takes_it_like_a_queryset() -> None
 def test_the_count_takes_only_the_slots_its_count_slots_name() -> None:
     mine, _ = _calendar()
     template = QueryTemplate(
-        _appointments, slots={"therapist": UUID, "since": datetime},
+        _appointments,
+        slots={"therapist": UUID, "since": datetime},
         count_build=lambda therapist: Patient.objects.filter(therapist=therapist).values("id"),
         count_slots=("therapist",),
     )
@@ -97,33 +99,41 @@ def test_a_count_build_must_name_its_slots_and_only_existing_ones() -> None:
     with pytest.raises(TypeError, match="needs its count_slots"):
         QueryTemplate(_appointments, slots={"therapist": UUID, "since": datetime}, count_build=count)
     with pytest.raises(TypeError, match="count_slots names no slot: patient"):
-        QueryTemplate(_appointments, slots={"therapist": UUID, "since": datetime}, count_build=count,
-                      count_slots=("patient",))
+        QueryTemplate(
+            _appointments, slots={"therapist": UUID, "since": datetime}, count_build=count, count_slots=("patient",)
+        )
 
 
 def test_a_slot_django_rewrites_is_refused_when_compiled() -> None:
     template = QueryTemplate(
-        lambda name: Patient.objects.filter(last_name__icontains=name).values("id"), slots={"name": str},
+        lambda name: Patient.objects.filter(last_name__icontains=name).values("id"),
+        slots={"name": str},
     )
     with pytest.raises(ValueError, match="slots not found among the compiled parameters: name"):
         list(template.bind(name="x"))
 
 
-@pytest.mark.parametrize(("build", "message"), [
-    (lambda therapist: Patient.objects.filter(therapist=therapist), "must be a values"),
-    (lambda therapist: Patient.objects.filter(therapist=therapist).values("id")[:5], "must not be sliced"),
-])
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda therapist: Patient.objects.filter(therapist=therapist), "must be a values"),
+        (lambda therapist: Patient.objects.filter(therapist=therapist).values("id")[:5], "must not be sliced"),
+    ],
+)
 def test_only_unsliced_values_querysets_make_templates(build, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=message):
         list(QueryTemplate(build, slots={"therapist": UUID}).bind(therapist=uuid4()))
 
 
-@pytest.mark.parametrize(("values", "message"), [
-    ({"therapist": "not-a-uuid", "since": T0}, "therapist must be a UUID"),
-    ({"therapist": uuid4(), "since": datetime(2031, 1, 1)}, "since must be an aware datetime"),
-    ({"therapist": uuid4()}, "no value for since"),
-    ({"therapist": uuid4(), "since": T0, "until": T0}, "no slot named until"),
-])
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"therapist": "not-a-uuid", "since": T0}, "therapist must be a UUID"),
+        ({"therapist": uuid4(), "since": datetime(2031, 1, 1)}, "since must be an aware datetime"),
+        ({"therapist": uuid4()}, "no value for since"),
+        ({"therapist": uuid4(), "since": T0, "until": T0}, "no slot named until"),
+    ],
+)
 def test_values_of_the_wrong_type_are_refused_before_any_query(values: dict, message: str) -> None:
     template = QueryTemplate(_appointments, slots={"therapist": UUID, "since": datetime})
     with pytest.raises(TypeError, match=message):
@@ -157,8 +167,15 @@ def test_a_row_serializer_renders_exactly_what_drfs_serializer_renders() -> None
         pass
 
     rows = [
-        {"id": uuid4(), "name": "Ada", "at": T0, "day": date(2031, 1, 2), "amount": Decimal("1.5"), "n": 3,
-         "extra": "ignored"},
+        {
+            "id": uuid4(),
+            "name": "Ada",
+            "at": T0,
+            "day": date(2031, 1, 2),
+            "amount": Decimal("1.5"),
+            "n": 3,
+            "extra": "ignored",
+        },
         {"id": uuid4(), "name": "", "at": None, "day": None, "amount": Decimal("0"), "n": 0, "extra": None},
     ]
     assert Row(rows, many=True).data == Plain(rows, many=True).data

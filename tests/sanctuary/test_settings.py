@@ -29,13 +29,21 @@ PRODUCTION_SECRETS = {
 def run_python(code: str, settings_module: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", *PRODUCTION_SECRETS)}
     clean.update(env, DJANGO_SETTINGS_MODULE=settings_module)
-    return subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=clean,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_it_uses_database_url_when_set() -> None:
-    result = run_python(PRINT_DATABASE, "sanctuary.settings.local",
-                        DATABASE_URL="postgres://alice:pw@db.example:6543/clinic")
+    result = run_python(
+        PRINT_DATABASE, "sanctuary.settings.local", DATABASE_URL="postgres://alice:pw@db.example:6543/clinic"
+    )
     config = json.loads(result.stdout)
     # DATABASE_URL's user owns the schema (migrations); requests log in as the runtime role.
     assert config["ENGINE"] == "sanctuary.db_backend"
@@ -44,8 +52,12 @@ def test_it_uses_database_url_when_set() -> None:
 
 
 def test_an_empty_app_user_keeps_one_role() -> None:
-    result = run_python(PRINT_DATABASE, "sanctuary.settings.local",
-                        DATABASE_URL="postgres://alice:pw@db.example:6543/clinic", DATABASE_APP_USER="")
+    result = run_python(
+        PRINT_DATABASE,
+        "sanctuary.settings.local",
+        DATABASE_URL="postgres://alice:pw@db.example:6543/clinic",
+        DATABASE_APP_USER="",
+    )
     config = json.loads(result.stdout)
     assert config["ENGINE"] == "django.db.backends.postgresql" and "APP_USER" not in config
 
@@ -76,8 +88,10 @@ def test_production_names_each_missing_secret(missing: str) -> None:
 
 
 def test_production_passes_check_deploy_with_zero_issues() -> None:
-    code = ("import sys; sys.argv = ['manage.py', 'check', '--deploy', '--fail-level', 'DEBUG']; "
-            "import runpy; runpy.run_path('manage.py', run_name='__main__')")
+    code = (
+        "import sys; sys.argv = ['manage.py', 'check', '--deploy', '--fail-level', 'DEBUG']; "
+        "import runpy; runpy.run_path('manage.py', run_name='__main__')"
+    )
     result = run_python(code, "sanctuary.settings.production", **PRODUCTION_SECRETS)
     assert result.returncode == 0, result.stderr
     assert "no issues (0 silenced)" in result.stdout

@@ -21,13 +21,17 @@ def _declare(**fields: Any) -> type:
     return type("Declared", (SharedFieldsMixin, serializers.Serializer), dict(fields))
 
 
-@pytest.mark.parametrize(("field", "why"), [
-    (serializers.SerializerMethodField(), "SerializerMethodField depends on the request"),
-    (serializers.HiddenField(default=serializers.CurrentUserDefault()), "HiddenField depends on the request"),
-    (serializers.CharField(default=serializers.CreateOnlyDefault("x")), "default needs the serializer context"),
-    (ContextReadingField(), "ContextReadingField reads context"),
-    (serializers.ListField(child=ContextReadingField()), "ContextReadingField reads context"),
-], ids=["method", "hidden", "context-default", "custom", "list-child"])
+@pytest.mark.parametrize(
+    ("field", "why"),
+    [
+        (serializers.SerializerMethodField(), "SerializerMethodField depends on the request"),
+        (serializers.HiddenField(default=serializers.CurrentUserDefault()), "HiddenField depends on the request"),
+        (serializers.CharField(default=serializers.CreateOnlyDefault("x")), "default needs the serializer context"),
+        (ContextReadingField(), "ContextReadingField reads context"),
+        (serializers.ListField(child=ContextReadingField()), "ContextReadingField reads context"),
+    ],
+    ids=["method", "hidden", "context-default", "custom", "list-child"],
+)
 def test_a_field_that_depends_on_the_request_cannot_be_shared(field: Any, why: str) -> None:
     with pytest.raises(TypeError, match=why):
         _declare(value=field)
@@ -61,6 +65,9 @@ def test_every_shared_serializer_in_the_house_passes_the_check() -> None:
     import research.api.public.serializers as public
     import sanctuary.urls  # noqa: F401
 
-    shared = [cls for cls in vars(public).values()
-              if isinstance(cls, type) and issubclass(cls, SharedFieldsMixin) and cls is not SharedFieldsMixin]
+    shared = [
+        cls
+        for cls in vars(public).values()
+        if isinstance(cls, type) and issubclass(cls, SharedFieldsMixin) and cls is not SharedFieldsMixin
+    ]
     assert len(shared) >= 5

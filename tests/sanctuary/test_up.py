@@ -70,7 +70,11 @@ def test_up_serves_with_gunicorn_and_stops_cleanly_on_sigterm(tmp_path: Path) ->
         started = time.monotonic()
         proc = subprocess.Popen(
             [sys.executable, "manage.py", "up", "--port", str(port), "--workers", "1"],
-            cwd=PROJECT_ROOT, env=db.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=PROJECT_ROOT,
+            env=db.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         try:
             base = f"http://127.0.0.1:{port}"
@@ -93,7 +97,8 @@ def test_up_serves_with_gunicorn_and_stops_cleanly_on_sigterm(tmp_path: Path) ->
             proc.send_signal(signal.SIGTERM)
             returncode = proc.wait(timeout=60)
         assert returncode == 0
-        assert wait_until(lambda: not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children),
-                          timeout=15)
+        assert wait_until(
+            lambda: not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children), timeout=15
+        )
         if db.server is not None:
             assert wait_until(lambda: not db.server.postmaster_processes(), timeout=15)

@@ -30,6 +30,7 @@ StrictInputSerializer = plumbing.StrictInputSerializer
 
 # --- profile ---------------------------------------------------------------------------------------------------
 
+
 class TherapistNameSerializer(serializers.Serializer):
     name = plumbing.CharField(source="full_name")
     title = plumbing.CharField()
@@ -41,8 +42,17 @@ class ProfileSerializer(serializers.ModelSerializer):
     class Meta:
         model = Patient
         fields = [
-            "id", "first_name", "last_name", "email", "phone", "date_of_birth", "emergency_contact_name",
-            "emergency_contact_phone", "preferred_session_type", "status", "therapist",
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "date_of_birth",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "preferred_session_type",
+            "status",
+            "therapist",
         ]
         read_only_fields = fields
 
@@ -59,6 +69,7 @@ class ProfileUpdateSerializer(StrictInputSerializer):
 
 # --- appointments ---------------------------------------------------------------------------------------------
 
+
 class PortalAppointmentSerializer(serializers.ModelSerializer):
     session_type_name = serializers.SerializerMethodField()
     therapist_name = serializers.SerializerMethodField()
@@ -67,8 +78,16 @@ class PortalAppointmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Appointment
         fields = [
-            "id", "scheduled_start", "scheduled_end", "appointment_type", "status", "session_type_name",
-            "therapist_name", "meeting_url", "location", "can_cancel",
+            "id",
+            "scheduled_start",
+            "scheduled_end",
+            "appointment_type",
+            "status",
+            "session_type_name",
+            "therapist_name",
+            "meeting_url",
+            "location",
+            "can_cancel",
         ]
         read_only_fields = fields
 
@@ -84,7 +103,8 @@ class PortalAppointmentSerializer(serializers.ModelSerializer):
 
 class AppointmentListQuerySerializer(serializers.Serializer):
     when = serializers.ChoiceField(
-        choices=[("upcoming", "Upcoming"), ("past", "Past")], required=False,
+        choices=[("upcoming", "Upcoming"), ("past", "Past")],
+        required=False,
         help_text="`upcoming`: from now, soonest first; `past`: before now, latest first; omitted: all, latest first.",
     )
 
@@ -96,15 +116,23 @@ class CancellationRequestSerializer(StrictInputSerializer):
 # --- mood and progress ------------------------------------------------------------------------------------------
 
 
-
 class PortalMoodEntrySerializer(serializers.ModelSerializer):
-    notes = plumbing.CharField(source="own_notes", read_only=True,
-                               help_text="Your own note; empty for entries recorded in a session.")
+    notes = plumbing.CharField(
+        source="own_notes", read_only=True, help_text="Your own note; empty for entries recorded in a session."
+    )
 
     class Meta:
         model = MoodEntry
-        fields = ["id", "entry_date", "mood_rating", "energy_level", "anxiety_level", "sleep_quality", "notes",
-                  "created_at"]
+        fields = [
+            "id",
+            "entry_date",
+            "mood_rating",
+            "energy_level",
+            "anxiety_level",
+            "sleep_quality",
+            "notes",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -144,20 +172,35 @@ class ProgressListQuerySerializer(serializers.Serializer):
 
 # --- invoices ---------------------------------------------------------------------------------------------------
 
+
 class PortalInvoiceSerializer(serializers.ModelSerializer):
     # A string, not a second enum of the patient's ``preferred_session_type`` choice set under another name.
     session_type = plumbing.CharField(read_only=True, help_text="Individual, Couples, Family, or blank.")
     amount_owed = serializers.DecimalField(
-        max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, read_only=True,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        read_only=True,
         help_text="What you still owe on this bill (your share after insurance, plus late fees); 0 when settled.",
     )
 
     class Meta:
         model = FinancialRecord
         fields = [
-            "id", "invoice_number", "record_date", "due_date", "paid_date", "record_type", "session_type",
-            "description", "status", "amount", "discount_applied", "insurer_amount", "late_fee",
-            "patient_responsibility", "amount_owed",
+            "id",
+            "invoice_number",
+            "record_date",
+            "due_date",
+            "paid_date",
+            "record_type",
+            "session_type",
+            "description",
+            "status",
+            "amount",
+            "discount_applied",
+            "insurer_amount",
+            "late_fee",
+            "patient_responsibility",
+            "amount_owed",
         ]
         read_only_fields = fields
 

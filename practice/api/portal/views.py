@@ -47,6 +47,7 @@ TAGS = ["patient portal"]
 
 class PortalMixin(IdempotentMixin, APIView):
     permission_classes: Sequence[Any] = [IsPatient]
+
     @property
     def patient(self) -> Patient:
         return self.request.patient  # type: ignore[attr-defined]
@@ -69,7 +70,8 @@ class ProfileView(PortalMixin, generics.GenericAPIView):
         return Response(ProfileSerializer(self.patient).data)
 
     @extend_schema(
-        request=ProfileUpdateSerializer, responses={200: ProfileSerializer, **error_responses(400, 401, 403)},
+        request=ProfileUpdateSerializer,
+        responses={200: ProfileSerializer, **error_responses(400, 401, 403)},
         summary="Update your contact details and preferred session type",
     )
     def patch(self, request: Request) -> Response:
@@ -81,8 +83,12 @@ class ProfileView(PortalMixin, generics.GenericAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(tags=TAGS, parameters=[AppointmentListQuerySerializer], responses={
-        200: PortalAppointmentSerializer(many=True), **LIST_ERRORS}, summary="Your appointments"),
+    get=extend_schema(
+        tags=TAGS,
+        parameters=[AppointmentListQuerySerializer],
+        responses={200: PortalAppointmentSerializer(many=True), **LIST_ERRORS},
+        summary="Your appointments",
+    ),
 )
 class AppointmentListView(PortalMixin, generics.ListAPIView):
     serializer_class = PortalAppointmentSerializer
@@ -92,8 +98,11 @@ class AppointmentListView(PortalMixin, generics.ListAPIView):
         return selectors.portal_appointments(patient=self.patient, when=when)
 
 
-@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: PortalAppointmentSerializer, **DETAIL_ERRORS},
-                                      summary="One of your appointments"))
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS, responses={200: PortalAppointmentSerializer, **DETAIL_ERRORS}, summary="One of your appointments"
+    )
+)
 class AppointmentDetailView(PortalMixin, generics.RetrieveAPIView):
     serializer_class = PortalAppointmentSerializer
 
@@ -108,18 +117,22 @@ class AppointmentCancelView(PortalMixin, generics.GenericAPIView):
         return selectors.portal_appointments(patient=self.patient)
 
     @extend_schema(
-        tags=TAGS, request=CancellationRequestSerializer,
+        tags=TAGS,
+        request=CancellationRequestSerializer,
         responses={200: PortalAppointmentSerializer, **error_responses(400, 401, 403, 404, 409)},
         summary="Cancel one of your upcoming appointments",
         description="Cancels at once and records your reason for your therapist. Only a scheduled appointment "
-                    "that has not started can be cancelled here (otherwise 409: contact your therapist).",
+        "that has not started can be cancelled here (otherwise 409: contact your therapist).",
     )
     def post(self, request: Request, pk: str) -> Response:
         appointment = self.get_object()
         data = CancellationRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.appointment_request_cancellation(
-            appointment=appointment, patient=self.patient, reason=data.validated_data["reason"], actor=self.acting_user,
+            appointment=appointment,
+            patient=self.patient,
+            reason=data.validated_data["reason"],
+            actor=self.acting_user,
         )
         return Response(PortalAppointmentSerializer(self.get_object()).data)
 
@@ -136,7 +149,8 @@ class MoodEntryListView(PortalMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        request=MoodEntryInputSerializer, responses={201: PortalMoodEntrySerializer, **error_responses(400, 401, 403)},
+        request=MoodEntryInputSerializer,
+        responses={201: PortalMoodEntrySerializer, **error_responses(400, 401, 403)},
         summary="Record how you feel (between sessions)",
     )
     def post(self, request: Request) -> Response:
@@ -149,8 +163,11 @@ class MoodEntryListView(PortalMixin, generics.ListAPIView):
         return Response(PortalMoodEntrySerializer(created).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: PortalMoodEntrySerializer, **DETAIL_ERRORS},
-                                      summary="One of your mood entries"))
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS, responses={200: PortalMoodEntrySerializer, **DETAIL_ERRORS}, summary="One of your mood entries"
+    )
+)
 class MoodEntryDetailView(PortalMixin, generics.RetrieveAPIView):
     serializer_class = PortalMoodEntrySerializer
 
@@ -158,8 +175,14 @@ class MoodEntryDetailView(PortalMixin, generics.RetrieveAPIView):
         return selectors.portal_mood_entries(patient=self.patient)
 
 
-@extend_schema_view(get=extend_schema(tags=TAGS, parameters=[ProgressListQuerySerializer], responses={
-    200: PortalProgressSerializer(many=True), **LIST_ERRORS}, summary="Your progress scores"))
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        parameters=[ProgressListQuerySerializer],
+        responses={200: PortalProgressSerializer(many=True), **LIST_ERRORS},
+        summary="Your progress scores",
+    )
+)
 class ProgressListView(PortalMixin, generics.ListAPIView):
     serializer_class = PortalProgressSerializer
 
@@ -169,8 +192,11 @@ class ProgressListView(PortalMixin, generics.ListAPIView):
         return entries.filter(progress_area_id=area) if area else entries
 
 
-@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: PortalProgressSerializer, **DETAIL_ERRORS},
-                                      summary="One of your progress scores"))
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS, responses={200: PortalProgressSerializer, **DETAIL_ERRORS}, summary="One of your progress scores"
+    )
+)
 class ProgressDetailView(PortalMixin, generics.RetrieveAPIView):
     serializer_class = PortalProgressSerializer
 
@@ -178,8 +204,14 @@ class ProgressDetailView(PortalMixin, generics.RetrieveAPIView):
         return selectors.portal_progress(patient=self.patient)
 
 
-@extend_schema_view(get=extend_schema(tags=TAGS, parameters=[InvoiceListQuerySerializer], responses={
-    200: PortalInvoiceSerializer(many=True), **LIST_ERRORS}, summary="Your invoices"))
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        parameters=[InvoiceListQuerySerializer],
+        responses={200: PortalInvoiceSerializer(many=True), **LIST_ERRORS},
+        summary="Your invoices",
+    )
+)
 class InvoiceListView(PortalMixin, generics.ListAPIView):
     serializer_class = PortalInvoiceSerializer
 
@@ -189,8 +221,11 @@ class InvoiceListView(PortalMixin, generics.ListAPIView):
         return invoices.filter(status=wanted) if wanted else invoices
 
 
-@extend_schema_view(get=extend_schema(tags=TAGS, responses={200: PortalInvoiceSerializer, **DETAIL_ERRORS},
-                                      summary="One of your invoices"))
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS, responses={200: PortalInvoiceSerializer, **DETAIL_ERRORS}, summary="One of your invoices"
+    )
+)
 class InvoiceDetailView(PortalMixin, generics.RetrieveAPIView):
     serializer_class = PortalInvoiceSerializer
 
@@ -201,7 +236,10 @@ class InvoiceDetailView(PortalMixin, generics.RetrieveAPIView):
 class InvoiceSummaryView(PortalMixin, generics.GenericAPIView):
     serializer_class = InvoiceTotalsSerializer
 
-    @extend_schema(tags=TAGS, responses={200: InvoiceTotalsSerializer, **error_responses(401, 403)},
-                   summary="What you owe: in total, overdue, and on how many open bills")
+    @extend_schema(
+        tags=TAGS,
+        responses={200: InvoiceTotalsSerializer, **error_responses(401, 403)},
+        summary="What you owe: in total, overdue, and on how many open bills",
+    )
     def get(self, request: Request) -> Response:
         return Response(InvoiceTotalsSerializer(selectors.portal_invoice_totals(patient=self.patient)).data)

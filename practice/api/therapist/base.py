@@ -70,8 +70,9 @@ class TherapistAPIMixin(IdempotentMixin):
 
     def validated(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict[str, Any]:
         """Validate the request body with an input serializer (400 with field errors on failure)."""
-        return plumbing.validated_body(serializer_class, self.request.data, partial=partial,
-                                       context={"request": self.request})
+        return plumbing.validated_body(
+            serializer_class, self.request.data, partial=partial, context={"request": self.request}
+        )
 
     def validated_query(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
         """Validate the query string (400 with field errors; a parameter given empty is an error too)."""

@@ -34,7 +34,10 @@ def _local_midnight(day: date, *, days_later: int = 0) -> datetime:
 class PatientFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PatientStatus.choices)
     archived = django_filters.BooleanFilter(
-        field_name="archived_at", lookup_expr="isnull", exclude=True, help_text="true: only archived patients.",
+        field_name="archived_at",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="true: only archived patients.",
     )
 
     class Meta:

@@ -61,11 +61,14 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 def shared_field(model: type[Any], **kwargs: Any) -> serializers.PrimaryKeyRelatedField:
     """A practice-wide lookup (session types, progress areas)."""
     return serializers.PrimaryKeyRelatedField(
-        queryset=model._default_manager.all(), pk_field=serializers.UUIDField(), **kwargs,
+        queryset=model._default_manager.all(),
+        pk_field=serializers.UUIDField(),
+        **kwargs,
     )
 
 
 # --- patients -----------------------------------------------------------------------------------------------
+
 
 class PatientSerializer(serializers.ModelSerializer):
     full_name = plumbing.CharField(read_only=True)
@@ -76,10 +79,25 @@ class PatientSerializer(serializers.ModelSerializer):
     class Meta:
         model = Patient
         fields = [
-            "id", "first_name", "last_name", "full_name", "email", "phone", "date_of_birth",
-            "emergency_contact_name", "emergency_contact_phone", "avatar_url", "preferred_session_type",
-            "status", "notes", "archived_at", "total_sessions", "last_session_date", "next_session_at",
-            "created_at", "updated_at",
+            "id",
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "phone",
+            "date_of_birth",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "avatar_url",
+            "preferred_session_type",
+            "status",
+            "notes",
+            "archived_at",
+            "total_sessions",
+            "last_session_date",
+            "next_session_at",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -130,15 +148,30 @@ class PatientSearchSerializer(serializers.Serializer):
 
 # --- appointments -------------------------------------------------------------------------------------------
 
+
 class AppointmentSerializer(serializers.ModelSerializer):
     patient_name = plumbing.CharField(source="patient.full_name", read_only=True)
 
     class Meta:
         model = Appointment
         fields = [
-            "id", "patient", "patient_name", "session_type", "scheduled_start", "scheduled_end", "actual_start",
-            "actual_end", "appointment_type", "status", "meeting_url", "location", "preparation_notes",
-            "private_notes", "cancellation_reason", "created_at", "updated_at",
+            "id",
+            "patient",
+            "patient_name",
+            "session_type",
+            "scheduled_start",
+            "scheduled_end",
+            "actual_start",
+            "actual_end",
+            "appointment_type",
+            "status",
+            "meeting_url",
+            "location",
+            "preparation_notes",
+            "private_notes",
+            "cancellation_reason",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -156,14 +189,18 @@ class AppointmentBookSerializer(AppointmentDetailsSerializer):
     patient = ScopedRelatedField(Patient)
     scheduled_start = CalendarDateTimeField()
     scheduled_end = CalendarDateTimeField(
-        required=False, allow_null=True, help_text="Defaults to the session type's duration (else 50 minutes).",
+        required=False,
+        allow_null=True,
+        help_text="Defaults to the session type's duration (else 50 minutes).",
     )
 
 
 class RescheduleSerializer(serializers.Serializer):
     scheduled_start = CalendarDateTimeField()
     scheduled_end = CalendarDateTimeField(
-        required=False, allow_null=True, help_text="Defaults to keeping the appointment's length.",
+        required=False,
+        allow_null=True,
+        help_text="Defaults to keeping the appointment's length.",
     )
 
 
@@ -197,6 +234,7 @@ class UpcomingAppointmentSerializer(RowSerializer):
 
 # --- session notes ------------------------------------------------------------------------------------------
 
+
 class AmendmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = SessionNoteAmendment
@@ -212,10 +250,29 @@ class SessionNoteSerializer(serializers.ModelSerializer):
     class Meta:
         model = SessionNote
         fields = [
-            "id", "patient", "appointment", "session_date", "content", "mood_rating", "tags", "session_goals",
-            "homework_assigned", "next_session_focus", "is_private", "suicide_risk_level", "crisis_indicators",
-            "safety_plan", "risk_assessed_at", "is_template", "template_name", "is_signed", "signed_at",
-            "signed_by", "amendments", "created_at", "updated_at",
+            "id",
+            "patient",
+            "appointment",
+            "session_date",
+            "content",
+            "mood_rating",
+            "tags",
+            "session_goals",
+            "homework_assigned",
+            "next_session_focus",
+            "is_private",
+            "suicide_risk_level",
+            "crisis_indicators",
+            "safety_plan",
+            "risk_assessed_at",
+            "is_template",
+            "template_name",
+            "is_signed",
+            "signed_at",
+            "signed_by",
+            "amendments",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -224,7 +281,9 @@ class SessionNoteUpdateSerializer(serializers.Serializer):
     session_date = serializers.DateField(required=False)
     content = plumbing.CharField(required=False)
     tags = serializers.ListField(
-        child=plumbing.CharField(max_length=50), required=False, max_length=50,
+        child=plumbing.CharField(max_length=50),
+        required=False,
+        max_length=50,
         help_text="Tag names; created when new. Replaces the note's tags.",
     )
     mood_rating = serializers.IntegerField(required=False, allow_null=True, min_value=SCALE_MIN, max_value=SCALE_MAX)
@@ -235,7 +294,9 @@ class SessionNoteUpdateSerializer(serializers.Serializer):
     is_private = serializers.BooleanField(required=False)
     suicide_risk_level = serializers.ChoiceField(RiskLevel.choices, required=False, allow_blank=True)
     crisis_indicators = serializers.ListField(
-        child=plumbing.CharField(max_length=200), required=False, max_length=50,
+        child=plumbing.CharField(max_length=200),
+        required=False,
+        max_length=50,
     )
     safety_plan = plumbing.CharField(required=False, allow_blank=True)
     is_template = serializers.BooleanField(required=False)
@@ -255,12 +316,22 @@ class AmendSerializer(serializers.Serializer):
 
 # --- mood and progress --------------------------------------------------------------------------------------
 
+
 class MoodEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = MoodEntry
         fields = [
-            "id", "patient", "session_note", "entry_date", "mood_rating", "notes", "energy_level",
-            "anxiety_level", "sleep_quality", "created_at", "updated_at",
+            "id",
+            "patient",
+            "session_note",
+            "entry_date",
+            "mood_rating",
+            "notes",
+            "energy_level",
+            "anxiety_level",
+            "sleep_quality",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -282,8 +353,18 @@ class ProgressEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgressEntry
         fields = [
-            "id", "patient", "progress_area", "progress_area_name", "session_note", "entry_date", "score",
-            "baseline_score", "target_score", "notes", "created_at", "updated_at",
+            "id",
+            "patient",
+            "progress_area",
+            "progress_area_name",
+            "session_note",
+            "entry_date",
+            "score",
+            "baseline_score",
+            "target_score",
+            "notes",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -301,17 +382,42 @@ class ProgressEntryRecordSerializer(serializers.Serializer):
 
 # --- billing ------------------------------------------------------------------------------------------------
 
+
 class FinancialRecordSerializer(serializers.ModelSerializer):
     patient_name = plumbing.CharField(source="patient.full_name", read_only=True)
 
     class Meta:
         model = FinancialRecord
         fields = [
-            "id", "patient", "patient_name", "appointment", "record_date", "transaction_date", "amount",
-            "record_type", "status", "session_type", "description", "invoice_number", "payment_method", "late_fee",
-            "discount_applied", "notes", "due_date", "paid_date", "void_reason", "insurer_name",
-            "insurance_policy_number", "insurance_claim_id", "insurance_claim_status", "coverage_percent",
-            "copay_amount", "insurer_amount", "patient_responsibility", "created_at", "updated_at",
+            "id",
+            "patient",
+            "patient_name",
+            "appointment",
+            "record_date",
+            "transaction_date",
+            "amount",
+            "record_type",
+            "status",
+            "session_type",
+            "description",
+            "invoice_number",
+            "payment_method",
+            "late_fee",
+            "discount_applied",
+            "notes",
+            "due_date",
+            "paid_date",
+            "void_reason",
+            "insurer_name",
+            "insurance_policy_number",
+            "insurance_claim_id",
+            "insurance_claim_status",
+            "coverage_percent",
+            "copay_amount",
+            "insurer_amount",
+            "patient_responsibility",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -327,19 +433,33 @@ class FinancialRecordInputSerializer(serializers.Serializer):
     description = plumbing.CharField(required=False, allow_blank=True)
     invoice_number = plumbing.CharField(max_length=50, required=False, allow_blank=True)
     discount_applied = serializers.DecimalField(
-        required=False, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, min_value=0,
+        required=False,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        min_value=0,
     )
     insurer_name = plumbing.CharField(max_length=200, required=False, allow_blank=True)
     insurance_policy_number = plumbing.CharField(max_length=100, required=False, allow_blank=True)
     insurance_claim_id = plumbing.CharField(max_length=100, required=False, allow_blank=True)
     insurance_claim_status = serializers.ChoiceField(
-        InsuranceClaimStatus.choices, required=False, allow_blank=True,
+        InsuranceClaimStatus.choices,
+        required=False,
+        allow_blank=True,
     )
     coverage_percent = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True,
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
     )
     copay_amount = serializers.DecimalField(
-        required=False, allow_null=True, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, min_value=0,
+        required=False,
+        allow_null=True,
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+        min_value=0,
     )
     notes = plumbing.CharField(required=False, allow_blank=True)
 
@@ -355,18 +475,23 @@ class VoidSerializer(serializers.Serializer):
 
 
 SUMMARY_STATUSES = [
-    (PaymentStatus.PAID.value, "Paid"), (PaymentStatus.PENDING.value, "Pending"),
+    (PaymentStatus.PAID.value, "Paid"),
+    (PaymentStatus.PENDING.value, "Pending"),
     (PaymentStatus.OVERDUE.value, "Overdue"),
 ]
 
 
 class FinancialFilterSerializer(serializers.Serializer):
     period = serializers.ChoiceField(
-        [(p, p) for p in FINANCIAL_PERIODS], required=False, default="all",
+        [(p, p) for p in FINANCIAL_PERIODS],
+        required=False,
+        default="all",
         help_text="all, or the last week (7 days), month or quarter (3 months) by record date.",
     )
     status = serializers.ChoiceField(
-        SUMMARY_STATUSES, required=False, help_text="Overdue includes pending bills past their due date.",
+        SUMMARY_STATUSES,
+        required=False,
+        help_text="Overdue includes pending bills past their due date.",
     )
 
 
@@ -377,7 +502,10 @@ class FinancialSummarySerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
     paid = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
     paid_percent = serializers.DecimalField(
-        max_digits=5, decimal_places=1, allow_null=True, help_text="Null when there are no records.",
+        max_digits=5,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Null when there are no records.",
     )
     pending = serializers.DecimalField(max_digits=MONEY_TOTAL_DIGITS, decimal_places=MONEY_PLACES)
     pending_count = serializers.IntegerField()
@@ -396,6 +524,7 @@ class PatientBalanceSerializer(RowSerializer):
 
 
 # --- lookups ------------------------------------------------------------------------------------------------
+
 
 class TagSerializer(serializers.ModelSerializer):
     usage_count = serializers.IntegerField(read_only=True, help_text="On your session notes.")
@@ -422,6 +551,7 @@ class ProgressAreaSerializer(serializers.ModelSerializer):
 
 
 # --- dashboards ---------------------------------------------------------------------------------------------
+
 
 class ActivePatientSerializer(RowSerializer):
     id = serializers.UUIDField()
@@ -465,4 +595,3 @@ class TimelineEventSerializer(serializers.Serializer):
 class TimelineSerializer(serializers.Serializer):
     patient = serializers.UUIDField()
     events = TimelineEventSerializer(many=True)
-

@@ -19,8 +19,11 @@ router.register("session-types", views.SessionTypeViewSet, basename="session-typ
 router.register("progress-areas", views.ProgressAreaViewSet, basename="progress-area")
 
 urlpatterns = [
-    path("dashboard/upcoming-appointments/", views.UpcomingAppointmentsView.as_view(),
-         name="dashboard-upcoming-appointments"),
+    path(
+        "dashboard/upcoming-appointments/",
+        views.UpcomingAppointmentsView.as_view(),
+        name="dashboard-upcoming-appointments",
+    ),
     path("dashboard/active-patients/", views.ActivePatientsView.as_view(), name="dashboard-active-patients"),
     path("dashboard/financial-summary/", views.FinancialSummaryView.as_view(), name="dashboard-financial-summary"),
     path("dashboard/patient-balances/", views.PatientBalancesView.as_view(), name="dashboard-patient-balances"),

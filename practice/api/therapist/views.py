@@ -69,7 +69,9 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Therapist
             raise translate_validation(filterset.errors)
         chosen = filterset.form.cleaned_data
         rows = selectors.patient_list(
-            therapist=self.therapist, status=chosen.get("status") or None, archived=chosen.get("archived"),
+            therapist=self.therapist,
+            status=chosen.get("status") or None,
+            archived=chosen.get("archived"),
         )
         page = self.paginate_rows(rows)
         return self.get_paginated_response(s.PatientListSerializer(page, many=True).data)
@@ -80,21 +82,30 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Therapist
         patient = services.patient_create(therapist=self.therapist, actor=self.actor, **data)
         return self._out(patient, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.PatientUpdateSerializer, responses={200: s.PatientSerializer},
-                   summary="Change a patient's details or status")
+    @extend_schema(
+        request=s.PatientUpdateSerializer,
+        responses={200: s.PatientSerializer},
+        summary="Change a patient's details or status",
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         patient = self.get_object()
         changes = self.validated(s.PatientUpdateSerializer, partial=True)
         return self._out(services.patient_update(patient=patient, changes=changes, actor=self.actor))
 
-    @extend_schema(request=None, responses={200: s.PatientSerializer},
-                   summary="Archive a patient (never deleted: notes and bills are records)")
+    @extend_schema(
+        request=None,
+        responses={200: s.PatientSerializer},
+        summary="Archive a patient (never deleted: notes and bills are records)",
+    )
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str) -> Response:
         return self._out(services.patient_archive(patient=self.get_object(), actor=self.actor))
 
-    @extend_schema(request=s.PatientSearchSerializer, responses={200: s.PatientListSerializer(many=True)},
-                   summary="Fuzzy name search (trigram); the terms go in the body, never in the URL")
+    @extend_schema(
+        request=s.PatientSearchSerializer,
+        responses={200: s.PatientListSerializer(many=True)},
+        summary="Fuzzy name search (trigram); the terms go in the body, never in the URL",
+    )
     @action(detail=False, methods=["post"], filter_backends=[])
     def search(self, request: Request) -> Response:
         data = self.validated(s.PatientSearchSerializer)
@@ -102,8 +113,10 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Therapist
         page = self.paginate_rows(rows)
         return self.get_paginated_response(s.PatientListSerializer(page, many=True).data)
 
-    @extend_schema(responses={200: s.PatientSummarySerializer},
-                   summary="Sessions, latest and average mood, amount owed, next appointment")
+    @extend_schema(
+        responses={200: s.PatientSummarySerializer},
+        summary="Sessions, latest and average mood, amount owed, next appointment",
+    )
     @action(detail=True, methods=["get"])
     def summary(self, request: Request, pk: str) -> Response:
         try:
@@ -112,8 +125,11 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Therapist
             raise Http404 from error
         return Response(s.PatientSummarySerializer(row).data)
 
-    @extend_schema(parameters=[s.TimelineFilterSerializer], responses={200: s.TimelineSerializer},
-                   summary="Mood, progress and tagged session notes on one date axis, oldest first")
+    @extend_schema(
+        parameters=[s.TimelineFilterSerializer],
+        responses={200: s.TimelineSerializer},
+        summary="Mood, progress and tagged session notes on one date axis, oldest first",
+    )
     @action(detail=True, methods=["get"], filter_backends=[])
     def timeline(self, request: Request, pk: str) -> Response:
         patient = self.get_object()
@@ -137,47 +153,62 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Thera
     def get_queryset(self) -> QuerySet[Appointment]:
         if self.swagger_fake_view:
             return Appointment.objects.none()
-        return Appointment.objects.filter(therapist=self.therapist).select_related("patient").order_by(
-            "scheduled_start"
+        return (
+            Appointment.objects.filter(therapist=self.therapist).select_related("patient").order_by("scheduled_start")
         )
 
     def _out(self, appointment: Appointment, code: int = status.HTTP_200_OK) -> Response:
         return Response(s.AppointmentSerializer(appointment).data, status=code)
 
-    @extend_schema(request=s.AppointmentBookSerializer, responses={201: s.AppointmentSerializer},
-                   summary="Book an appointment (409 when it overlaps another)")
+    @extend_schema(
+        request=s.AppointmentBookSerializer,
+        responses={201: s.AppointmentSerializer},
+        summary="Book an appointment (409 when it overlaps another)",
+    )
     def create(self, request: Request) -> Response:
         data = self.validated(s.AppointmentBookSerializer)
         appointment = services.appointment_book(therapist=self.therapist, actor=self.actor, **data)
         return self._out(appointment, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.AppointmentDetailsSerializer, responses={200: s.AppointmentSerializer},
-                   summary="Change an appointment's details (not its time or status)")
+    @extend_schema(
+        request=s.AppointmentDetailsSerializer,
+        responses={200: s.AppointmentSerializer},
+        summary="Change an appointment's details (not its time or status)",
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         appointment = self.get_object()
         changes = self.validated(s.AppointmentDetailsSerializer, partial=True)
-        return self._out(services.appointment_update_details(appointment=appointment, changes=changes,
-                                                             actor=self.actor))
+        return self._out(
+            services.appointment_update_details(appointment=appointment, changes=changes, actor=self.actor)
+        )
 
-    @extend_schema(request=s.RescheduleSerializer, responses={200: s.AppointmentSerializer},
-                   summary="Move a scheduled appointment (409 when it overlaps another)")
+    @extend_schema(
+        request=s.RescheduleSerializer,
+        responses={200: s.AppointmentSerializer},
+        summary="Move a scheduled appointment (409 when it overlaps another)",
+    )
     @action(detail=True, methods=["post"])
     def reschedule(self, request: Request, pk: str) -> Response:
         appointment = self.get_object()
         data = self.validated(s.RescheduleSerializer)
         return self._out(services.appointment_reschedule(appointment=appointment, actor=self.actor, **data))
 
-    @extend_schema(request=s.CancelSerializer, responses={200: s.AppointmentSerializer},
-                   summary="Cancel a scheduled appointment, with a reason")
+    @extend_schema(
+        request=s.CancelSerializer,
+        responses={200: s.AppointmentSerializer},
+        summary="Cancel a scheduled appointment, with a reason",
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         appointment = self.get_object()
         data = self.validated(s.CancelSerializer)
-        return self._out(services.appointment_cancel(appointment=appointment, reason=data["reason"],
-                                                     actor=self.actor))
+        return self._out(services.appointment_cancel(appointment=appointment, reason=data["reason"], actor=self.actor))
 
-    @extend_schema(request=s.CompleteSerializer, responses={200: s.AppointmentSerializer},
-                   summary="Mark a session as held, with its actual start and end")
+    @extend_schema(
+        request=s.CompleteSerializer,
+        responses={200: s.AppointmentSerializer},
+        summary="Mark a session as held, with its actual start and end",
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str) -> Response:
         appointment = self.get_object()
@@ -205,22 +236,33 @@ class SessionNoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Thera
     def get_queryset(self) -> QuerySet[SessionNote]:
         if self.swagger_fake_view:
             return SessionNote.objects.none()
-        return SessionNote.objects.filter(therapist=self.therapist).prefetch_related(
-            "tags", Prefetch("amendments", queryset=SessionNoteAmendment.objects.order_by("created_at")),
-        ).order_by("-session_date", "-created_at")
+        return (
+            SessionNote.objects.filter(therapist=self.therapist)
+            .prefetch_related(
+                "tags",
+                Prefetch("amendments", queryset=SessionNoteAmendment.objects.order_by("created_at")),
+            )
+            .order_by("-session_date", "-created_at")
+        )
 
     def _out(self, note: SessionNote, code: int = status.HTTP_200_OK) -> Response:
         return Response(s.SessionNoteSerializer(self.get_queryset().get(pk=note.pk)).data, status=code)
 
-    @extend_schema(request=s.SessionNoteCreateSerializer, responses={201: s.SessionNoteSerializer},
-                   summary="Write a session note, with tags")
+    @extend_schema(
+        request=s.SessionNoteCreateSerializer,
+        responses={201: s.SessionNoteSerializer},
+        summary="Write a session note, with tags",
+    )
     def create(self, request: Request) -> Response:
         data = self.validated(s.SessionNoteCreateSerializer)
         note = services.session_note_create(therapist=self.therapist, actor=self.actor, **data)
         return self._out(note, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.SessionNoteUpdateSerializer, responses={200: s.SessionNoteSerializer},
-                   summary="Edit a draft note (a signed note is read-only: 409)")
+    @extend_schema(
+        request=s.SessionNoteUpdateSerializer,
+        responses={200: s.SessionNoteSerializer},
+        summary="Edit a draft note (a signed note is read-only: 409)",
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         note = self.get_object()
         changes = self.validated(s.SessionNoteUpdateSerializer, partial=True)
@@ -232,14 +274,18 @@ class SessionNoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Thera
         services.session_note_delete(note=self.get_object(), actor=self.actor)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses={200: s.SessionNoteSerializer},
-                   summary="Sign a note; from then on it is locked")
+    @extend_schema(
+        request=None, responses={200: s.SessionNoteSerializer}, summary="Sign a note; from then on it is locked"
+    )
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: str) -> Response:
         return self._out(services.session_note_sign(note=self.get_object(), signed_by=self.actor))
 
-    @extend_schema(request=s.AmendSerializer, responses={201: s.AmendmentSerializer},
-                   summary="Amend a signed note (an unsigned one is edited instead: 409)")
+    @extend_schema(
+        request=s.AmendSerializer,
+        responses={201: s.AmendmentSerializer},
+        summary="Amend a signed note (an unsigned one is edited instead: 409)",
+    )
     @action(detail=True, methods=["post"])
     def amend(self, request: Request, pk: str) -> Response:
         note = self.get_object()
@@ -265,8 +311,9 @@ class MoodEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Therapi
             return MoodEntry.objects.none()
         return MoodEntry.objects.filter(therapist=self.therapist).order_by("-entry_date", "-created_at")
 
-    @extend_schema(request=s.MoodEntryRecordSerializer, responses={201: s.MoodEntrySerializer},
-                   summary="Record a mood entry")
+    @extend_schema(
+        request=s.MoodEntryRecordSerializer, responses={201: s.MoodEntrySerializer}, summary="Record a mood entry"
+    )
     def create(self, request: Request) -> Response:
         data = self.validated(s.MoodEntryRecordSerializer)
         entry = services.mood_entry_record(actor=self.actor, **data)
@@ -285,12 +332,17 @@ class ProgressEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, The
     def get_queryset(self) -> QuerySet[ProgressEntry]:
         if self.swagger_fake_view:
             return ProgressEntry.objects.none()
-        return ProgressEntry.objects.filter(therapist=self.therapist).select_related("progress_area").order_by(
-            "-entry_date", "-created_at"
+        return (
+            ProgressEntry.objects.filter(therapist=self.therapist)
+            .select_related("progress_area")
+            .order_by("-entry_date", "-created_at")
         )
 
-    @extend_schema(request=s.ProgressEntryRecordSerializer, responses={201: s.ProgressEntrySerializer},
-                   summary="Record a progress entry")
+    @extend_schema(
+        request=s.ProgressEntryRecordSerializer,
+        responses={201: s.ProgressEntrySerializer},
+        summary="Record a progress entry",
+    )
     def create(self, request: Request) -> Response:
         data = self.validated(s.ProgressEntryRecordSerializer)
         entry = services.progress_entry_record(actor=self.actor, **data)
@@ -316,36 +368,44 @@ class FinancialRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
         if self.action == "list":
             period = self.validated_query(s.FinancialFilterSerializer)
             records = selectors.financial_records(
-                therapist=self.therapist, status=period.get("status"),
+                therapist=self.therapist,
+                status=period.get("status"),
                 since=selectors.financial_period_start(period["period"]),
             )
         return records.select_related("patient").order_by("-record_date", "-created_at")
 
-    @extend_schema(parameters=[s.FinancialFilterSerializer],
-                   summary="Your financial records (period and status as on the Financial page; patient id)")
+    @extend_schema(
+        parameters=[s.FinancialFilterSerializer],
+        summary="Your financial records (period and status as on the Financial page; patient id)",
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
     def _out(self, record: FinancialRecord, code: int = status.HTTP_200_OK) -> Response:
         return Response(s.FinancialRecordSerializer(self.get_queryset().get(pk=record.pk)).data, status=code)
 
-    @extend_schema(request=s.FinancialRecordInputSerializer, responses={201: s.FinancialRecordSerializer},
-                   summary="Bill a patient")
+    @extend_schema(
+        request=s.FinancialRecordInputSerializer, responses={201: s.FinancialRecordSerializer}, summary="Bill a patient"
+    )
     def create(self, request: Request) -> Response:
         data = self.validated(s.FinancialRecordInputSerializer)
         record = services.financial_record_create(therapist=self.therapist, actor=self.actor, **data)
         return self._out(record, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.PaySerializer, responses={200: s.FinancialRecordSerializer},
-                   summary="Mark an open bill as paid")
+    @extend_schema(
+        request=s.PaySerializer, responses={200: s.FinancialRecordSerializer}, summary="Mark an open bill as paid"
+    )
     @action(detail=True, methods=["post"])
     def pay(self, request: Request, pk: str) -> Response:
         record = self.get_object()
         data = self.validated(s.PaySerializer)
         return self._out(services.financial_record_pay(record=record, actor=self.actor, **data))
 
-    @extend_schema(request=s.VoidSerializer, responses={200: s.FinancialRecordSerializer},
-                   summary="Void an unpaid bill, with a reason")
+    @extend_schema(
+        request=s.VoidSerializer,
+        responses={200: s.FinancialRecordSerializer},
+        summary="Void an unpaid bill, with a reason",
+    )
     @action(detail=True, methods=["post"])
     def void(self, request: Request, pk: str) -> Response:
         record = self.get_object()
@@ -455,9 +515,15 @@ class FinancialSummaryView(TherapistAPIMixin, generics.GenericAPIView):
         since = selectors.financial_period_start(period)
         overview = selectors.financial_overview(therapist=self.therapist, since=since, status=status_filter)
         body = {
-            "period": period, "status": status_filter, "since": since, "total": overview.total,
-            "paid": overview.paid, "paid_percent": overview.paid_percent, "pending": overview.pending,
-            "pending_count": overview.pending_count, "overdue": overview.overdue,
+            "period": period,
+            "status": status_filter,
+            "since": since,
+            "total": overview.total,
+            "paid": overview.paid,
+            "paid_percent": overview.paid_percent,
+            "pending": overview.pending,
+            "pending_count": overview.pending_count,
+            "overdue": overview.overdue,
             "overdue_count": overview.overdue_count,
         }
         return Response(s.FinancialSummarySerializer(body).data)

@@ -12,7 +12,8 @@ from sanctuary.api import plumbing
 
 class EOIQueueQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(
-        choices=ProfileStatus.choices, required=False,
+        choices=ProfileStatus.choices,
+        required=False,
         help_text="Profile status; default: the review queue (pending and in progress).",
     )
     audience = serializers.ChoiceField(choices=EOIAudience.choices, required=False)
@@ -20,13 +21,28 @@ class EOIQueueQuerySerializer(serializers.Serializer):
 
 class EOIReviewItemSerializer(serializers.ModelSerializer):
     reviewed_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True,
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
     )
 
     class Meta:
         model = ExpressionOfInterest
-        fields = ("id", "audience", "profile_status", "submitted_at", "email", "full_name", "professional_title",
-                  "organisation", "specialisations", "therapist", "reviewed_by", "reviewed_at", "review_reason")
+        fields = (
+            "id",
+            "audience",
+            "profile_status",
+            "submitted_at",
+            "email",
+            "full_name",
+            "professional_title",
+            "organisation",
+            "specialisations",
+            "therapist",
+            "reviewed_by",
+            "reviewed_at",
+            "review_reason",
+        )
         read_only_fields = fields
 
 

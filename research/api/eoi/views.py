@@ -58,7 +58,8 @@ class EOIListView(generics.ListAPIView):
         return selectors.eoi_review_queue(status=query.get("status"), audience=query.get("audience"))
 
     @extend_schema(
-        operation_id="research_staff_eoi_list", parameters=[EOIQueueQuerySerializer],
+        operation_id="research_staff_eoi_list",
+        parameters=[EOIQueueQuerySerializer],
         responses={200: EOIReviewItemSerializer(many=True), **LIST_ERRORS},
         tags=["research staff"],
     )
@@ -69,22 +70,30 @@ class EOIListView(generics.ListAPIView):
 class EOIPreviewView(StaffEOIView):
     @extend_schema(
         operation_id="research_staff_eoi_preview",
-        responses={200: EOIConversionPreviewSerializer, **error_responses(401, 403, 404)}, tags=["research staff"],
+        responses={200: EOIConversionPreviewSerializer, **error_responses(401, 403, 404)},
+        tags=["research staff"],
     )
     def get(self, request: Request, pk: Any) -> Response:
         eoi = self.get_eoi(pk)
         existing, plan = selectors.eoi_conversion_preview(eoi=eoi)
-        return Response(EOIConversionPreviewSerializer({
-            "eoi": eoi, "merge_into": existing.pk if existing else None,
-            "merge_into_verified": existing is not None and is_verified(existing),
-            "fields": [f.as_dict() for f in plan],
-        }).data)
+        return Response(
+            EOIConversionPreviewSerializer(
+                {
+                    "eoi": eoi,
+                    "merge_into": existing.pk if existing else None,
+                    "merge_into_verified": existing is not None and is_verified(existing),
+                    "fields": [f.as_dict() for f in plan],
+                }
+            ).data
+        )
 
 
 class EOIStartReviewView(StaffEOIView):
     @extend_schema(
-        operation_id="research_staff_eoi_start_review", request=None,
-        responses={200: EOIReviewItemSerializer, **error_responses(401, 403, 404, 409)}, tags=["research staff"],
+        operation_id="research_staff_eoi_start_review",
+        request=None,
+        responses={200: EOIReviewItemSerializer, **error_responses(401, 403, 404, 409)},
+        tags=["research staff"],
     )
     def post(self, request: Request, pk: Any) -> Response:
         eoi = self.get_eoi(pk)
@@ -94,24 +103,34 @@ class EOIStartReviewView(StaffEOIView):
 
 class EOIConvertView(StaffEOIView):
     @extend_schema(
-        operation_id="research_staff_eoi_convert", request=None,
-        responses={200: EOIConversionSerializer, **error_responses(400, 401, 403, 404, 409)}, tags=["research staff"],
+        operation_id="research_staff_eoi_convert",
+        request=None,
+        responses={200: EOIConversionSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=["research staff"],
         description="Create a therapist profile from the EOI, or merge it into the therapist with the same e-mail "
-                    "(fills empty fields only). 409 when the EOI is not pending or in progress.",
+        "(fills empty fields only). 409 when the EOI is not pending or in progress.",
     )
     def post(self, request: Request, pk: Any) -> Response:
         eoi = self.get_eoi(pk)
         result = eoi_convert_to_profile(eoi_id=eoi.pk, actor=request.user, source=ReviewSource.API)
-        return Response(EOIConversionSerializer({
-            "eoi": self.get_eoi(eoi.pk), "therapist": result.therapist.pk, "created": result.created,
-            "fields": [f.as_dict() for f in result.plan],
-        }).data)
+        return Response(
+            EOIConversionSerializer(
+                {
+                    "eoi": self.get_eoi(eoi.pk),
+                    "therapist": result.therapist.pk,
+                    "created": result.created,
+                    "fields": [f.as_dict() for f in result.plan],
+                }
+            ).data
+        )
 
 
 class EOIRejectView(StaffEOIView):
     @extend_schema(
-        operation_id="research_staff_eoi_reject", request=EOIRejectInputSerializer,
-        responses={200: EOIReviewItemSerializer, **error_responses(400, 401, 403, 404, 409)}, tags=["research staff"],
+        operation_id="research_staff_eoi_reject",
+        request=EOIRejectInputSerializer,
+        responses={200: EOIReviewItemSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=["research staff"],
     )
     def post(self, request: Request, pk: Any) -> Response:
         eoi = self.get_eoi(pk)

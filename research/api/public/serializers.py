@@ -85,7 +85,11 @@ def multi(choices: type[models.TextChoices], *, required: bool = True) -> serial
     if required:
         return serializers.ListField(child=CanonicalChoiceField(choices), allow_empty=False, max_length=20)
     return serializers.ListField(
-        child=CanonicalChoiceField(choices), allow_empty=True, required=False, default=list, max_length=20,
+        child=CanonicalChoiceField(choices),
+        allow_empty=True,
+        required=False,
+        default=list,
+        max_length=20,
     )
 
 
@@ -104,8 +108,14 @@ class CanonicalChoiceFieldSchema(OpenApiSerializerFieldExtension):
         return {"type": "string", "enum": [str(v) for v in self.target.enum.values]}
 
 
-@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 1000,
-                      "description": "The signed token from the invitation e-mail's link."})
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 1000,
+        "description": "The signed token from the invitation e-mail's link.",
+    }
+)
 class TokenField(serializers.Field):
     """A signed survey token (django.core.signing, 30 days) → ``SurveyClaims``."""
 
@@ -157,18 +167,32 @@ class SurveyAnswersSerializer(StrictSerializer):
     comments = text(5000)
     # Pricing sentiment: numbers only (AUD). These are the ONLY place pricing is stored.
     value_fee_per_match = serializers.DecimalField(
-        max_digits=8, decimal_places=2, min_value=Decimal(0), max_value=Decimal(10000), required=False, allow_null=True,
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(10000),
+        required=False,
+        allow_null=True,
         default=None,
     )
     value_monthly_subscription = serializers.DecimalField(
-        max_digits=8, decimal_places=2, min_value=Decimal(0), max_value=Decimal(10000), required=False, allow_null=True,
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(10000),
+        required=False,
+        allow_null=True,
         default=None,
     )
 
     OTHER_TEXT = {
-        "profession": "profession_other", "client_types": "client_types_other", "modalities": "modalities_other",
-        "clients_find_you": "clients_find_you_other", "match_factors": "match_factors_other",
-        "questions_matter": "questions_matter_other", "too_personal": "too_personal_other",
+        "profession": "profession_other",
+        "client_types": "client_types_other",
+        "modalities": "modalities_other",
+        "clients_find_you": "clients_find_you_other",
+        "match_factors": "match_factors_other",
+        "questions_matter": "questions_matter_other",
+        "too_personal": "too_personal_other",
     }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -248,11 +272,33 @@ class FeedbackSerializer(StrictSerializer):
     question_id = text(100)
     question_text = text(300)
 
-    MODEL_FIELDS = ("rating", "comment", "tags", "page_url", "page_path", "page_title", "section", "audience",
-                    "session_id", "tracking_id")
-    CONTEXT_FIELDS = ("scroll_percent", "viewport_width", "viewport_height", "referrer", "utm_source", "utm_medium",
-                      "utm_campaign", "utm_content", "utm_term", "current_step", "total_steps", "question_id",
-                      "question_text")
+    MODEL_FIELDS = (
+        "rating",
+        "comment",
+        "tags",
+        "page_url",
+        "page_path",
+        "page_title",
+        "section",
+        "audience",
+        "session_id",
+        "tracking_id",
+    )
+    CONTEXT_FIELDS = (
+        "scroll_percent",
+        "viewport_width",
+        "viewport_height",
+        "referrer",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_content",
+        "utm_term",
+        "current_step",
+        "total_steps",
+        "question_id",
+        "question_text",
+    )
 
     def validate_tags(self, value: list[str]) -> list[str]:
         return _unique(value)
@@ -306,8 +352,12 @@ class EOISerializer(StrictSerializer):
                 EOIAudience.ORGANISATION: EmailPreference.PARTNERSHIP_NEWS,
                 EOIAudience.SUPPORTER: EmailPreference.INVESTMENT_UPDATES,
             }.get(audience)
-            attrs["email_preferences"] = [EmailPreference.PRODUCT_UPDATES, EmailPreference.LAUNCH_NEWS,
-                                          EmailPreference.RESEARCH, *([extra] if extra else [])]
+            attrs["email_preferences"] = [
+                EmailPreference.PRODUCT_UPDATES,
+                EmailPreference.LAUNCH_NEWS,
+                EmailPreference.RESEARCH,
+                *([extra] if extra else []),
+            ]
         attrs["therapy_interests"] = _unique(attrs.get("therapy_interests", []))
         attrs["email_preferences"] = _unique(attrs["email_preferences"])
         return attrs
@@ -341,34 +391,52 @@ class EOISerializerSchema(OpenApiSerializerExtension):
             properties["audience"] = {"type": "string", "pattern": f"^({'|'.join(spellings)})$"}
             for name in AUDIENCE_REQUIRED[audience]:
                 properties[name] = {**properties[name], "minLength": 1, "pattern": "\\S"}
-            variants.append({
-                "type": "object", "title": f"EOI from {audience}", "properties": properties,
-                "required": sorted({*base.get("required", []), *AUDIENCE_REQUIRED[audience]}),
-                "additionalProperties": False,
-            })
+            variants.append(
+                {
+                    "type": "object",
+                    "title": f"EOI from {audience}",
+                    "properties": properties,
+                    "required": sorted({*base.get("required", []), *AUDIENCE_REQUIRED[audience]}),
+                    "additionalProperties": False,
+                }
+            )
         # The fields every audience shares, at the top too: spectacular drops an object schema without properties.
         shared = {k: v for k, v in base["properties"].items() if k not in per_audience and k != "audience"}
-        return {"type": "object", "properties": shared, "required": sorted(base.get("required", [])),
-                "oneOf": variants}
+        return {"type": "object", "properties": shared, "required": sorted(base.get("required", [])), "oneOf": variants}
 
 
 # ------------------------------------------------------------------------------------------ responses
-SessionOut = inline_serializer("SurveySession", {
-    "therapist": inline_serializer("SurveySessionTherapist", {
-        "first_name": serializers.CharField(), "name": serializers.CharField(),
-        "email": serializers.EmailField(), "practice": serializers.CharField(),
-    }),
-    "consent": inline_serializer("SurveyConsent", {
-        "version": serializers.CharField(), "link": serializers.CharField(),
-    }),
-    "already_submitted": serializers.BooleanField(),
-})
+SessionOut = inline_serializer(
+    "SurveySession",
+    {
+        "therapist": inline_serializer(
+            "SurveySessionTherapist",
+            {
+                "first_name": serializers.CharField(),
+                "name": serializers.CharField(),
+                "email": serializers.EmailField(),
+                "practice": serializers.CharField(),
+            },
+        ),
+        "consent": inline_serializer(
+            "SurveyConsent",
+            {
+                "version": serializers.CharField(),
+                "link": serializers.CharField(),
+            },
+        ),
+        "already_submitted": serializers.BooleanField(),
+    },
+)
 
 
 # What each intake answers: small receipts, documented so a generated client parses them.
-SurveyReceipt = inline_serializer("SurveyReceipt", {
-    "id": serializers.UUIDField(help_text="The survey response (the same one when a token answers again)."),
-    "updated": serializers.BooleanField(help_text="True when this replaced the token's earlier answers."),
-})
+SurveyReceipt = inline_serializer(
+    "SurveyReceipt",
+    {
+        "id": serializers.UUIDField(help_text="The survey response (the same one when a token answers again)."),
+        "updated": serializers.BooleanField(help_text="True when this replaced the token's earlier answers."),
+    },
+)
 FeedbackReceipt = inline_serializer("FeedbackReceipt", {"id": serializers.UUIDField()})
 EOIReceipt = inline_serializer("EOIReceipt", {"status": serializers.ChoiceField(choices=["received"])})

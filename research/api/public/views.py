@@ -80,10 +80,18 @@ class PublicEndpoint(IdempotentMixin, APIView):
 class SurveySessionView(PublicEndpoint):
     """GET the survey session for a signed invitation token: prefill and consent text version."""
 
-    @extend_schema(responses={200: SessionOut, **PUBLIC_ERRORS}, operation_id="research_survey_session",
-                   parameters=[OpenApiParameter("token", {"type": "string", "minLength": 1, "maxLength": 1000},
-                                                required=True,
-                                                description="The signed invitation token from the e-mail link.")])
+    @extend_schema(
+        responses={200: SessionOut, **PUBLIC_ERRORS},
+        operation_id="research_survey_session",
+        parameters=[
+            OpenApiParameter(
+                "token",
+                {"type": "string", "minLength": 1, "maxLength": 1000},
+                required=True,
+                description="The signed invitation token from the e-mail link.",
+            )
+        ],
+    )
     def get(self, request: Request) -> Response:
         token = request.query_params.get("token", "")
         if not token:
@@ -95,17 +103,22 @@ class SurveySessionView(PublicEndpoint):
         session = selectors.survey_session(therapist_id=claims.therapist_id)
         if session is None:
             raise exceptions.ValidationError({"token": ["This invitation no longer matches a participant."]})
-        return Response({
-            **session,
-            "consent": {"version": settings.RESEARCH_CONSENT_VERSION, "link": "/legal/privacy-policy.html"},
-        })
+        return Response(
+            {
+                **session,
+                "consent": {"version": settings.RESEARCH_CONSENT_VERSION, "link": "/legal/privacy-policy.html"},
+            }
+        )
 
 
 class SurveyResponseView(PublicEndpoint):
     """POST the survey answers; the same token updates the same response."""
 
-    @extend_schema(request=SurveySubmitSerializer, responses={201: SurveyReceipt, 200: SurveyReceipt, **PUBLIC_ERRORS},
-                   operation_id="research_survey_submit")
+    @extend_schema(
+        request=SurveySubmitSerializer,
+        responses={201: SurveyReceipt, 200: SurveyReceipt, **PUBLIC_ERRORS},
+        operation_id="research_survey_submit",
+    )
     def post(self, request: Request) -> Response:
         data = self.validated(SurveySubmitSerializer, request)
         now = timezone.now()
@@ -120,20 +133,31 @@ class SurveyResponseView(PublicEndpoint):
         }
         consent = data["consent"]
         response, existed = services.survey_response_submit(
-            claims=data["token"], answers=data["survey"], consent_version=consent["version"],
-            consented_at=consent.get("timestamp") or now, submitted_at=now, provenance=provenance,
+            claims=data["token"],
+            answers=data["survey"],
+            consent_version=consent["version"],
+            consented_at=consent.get("timestamp") or now,
+            submitted_at=now,
+            provenance=provenance,
         )
-        return Response({"id": str(response.pk), "updated": existed},
-                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return Response(
+            {"id": str(response.pk), "updated": existed},
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
 
 
 class FeedbackView(PublicEndpoint):
-    @extend_schema(request=FeedbackSerializer, responses={201: FeedbackReceipt, **PUBLIC_ERRORS},
-                   operation_id="research_feedback_submit")
+    @extend_schema(
+        request=FeedbackSerializer,
+        responses={201: FeedbackReceipt, **PUBLIC_ERRORS},
+        operation_id="research_feedback_submit",
+    )
     def post(self, request: Request) -> Response:
         data = self.validated(FeedbackSerializer, request)
         feedback = services.feedback_submit(
-            fields=data["fields"], claims=data["claims"], submitted_at=data["created_at"] or timezone.now(),
+            fields=data["fields"],
+            claims=data["claims"],
+            submitted_at=data["created_at"] or timezone.now(),
         )
         return Response({"id": str(feedback.pk)}, status=status.HTTP_201_CREATED)
 
@@ -141,8 +165,9 @@ class FeedbackView(PublicEndpoint):
 class EOIView(PublicEndpoint):
     parser_classes = (JSONParser, FormParser)
 
-    @extend_schema(request=EOISerializer, responses={201: EOIReceipt, **PUBLIC_ERRORS},
-                   operation_id="research_eoi_submit")
+    @extend_schema(
+        request=EOISerializer, responses={201: EOIReceipt, **PUBLIC_ERRORS}, operation_id="research_eoi_submit"
+    )
     def post(self, request: Request) -> Response:
         raw = request.data
         if isinstance(raw, QueryDict):  # form-encoded, as the original landing page posts
@@ -170,10 +195,12 @@ class SandboxVisitView(PublicEndpoint):
     throttle_scope = "research_beacon"
     parser_classes = (JSONParser, TextJSONParser)
 
-    @extend_schema(request=SandboxVisitSerializer, responses={204: None, **PUBLIC_ERRORS},
-                   operation_id="research_sandbox_visit")
+    @extend_schema(
+        request=SandboxVisitSerializer, responses={204: None, **PUBLIC_ERRORS}, operation_id="research_sandbox_visit"
+    )
     def post(self, request: Request) -> Response:
         data = self.validated(SandboxVisitSerializer, request)
-        services.sandbox_visit_record(claims=data["token"], occurred_at=timezone.now(),
-                                      session_id=data["session_id"], page_path=data["page_path"])
+        services.sandbox_visit_record(
+            claims=data["token"], occurred_at=timezone.now(), session_id=data["session_id"], page_path=data["page_path"]
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

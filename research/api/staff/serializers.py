@@ -24,16 +24,20 @@ from sanctuary.api import plumbing
 
 
 class DirectoryQuerySerializer(serializers.Serializer):
-    q = plumbing.CharField(required=False, max_length=100,
-                           help_text="Part of a therapist's name or organisation (practitioners, not patients).")
+    q = plumbing.CharField(
+        required=False,
+        max_length=100,
+        help_text="Part of a therapist's name or organisation (practitioners, not patients).",
+    )
     region = plumbing.CharField(required=False, max_length=100, help_text="Exact region (any case).")
     state = plumbing.CharField(required=False, max_length=10, help_text="Exact state (any case), e.g. VIC.")
     profession = plumbing.CharField(required=False, max_length=100, help_text="Exact profession (any case).")
     directory_status = serializers.ChoiceField(choices=DirectoryStatus.choices, required=False)
     service_type = serializers.ChoiceField(choices=ServiceType.choices, required=False)
     accepting_new_clients = serializers.BooleanField(required=False, allow_null=True, default=None)
-    research_stage = serializers.ChoiceField(choices=FunnelStage.choices, required=False,
-                                             help_text="Funnel stage reached; 0 also matches never invited.")
+    research_stage = serializers.ChoiceField(
+        choices=FunnelStage.choices, required=False, help_text="Funnel stage reached; 0 also matches never invited."
+    )
 
 
 class DirectoryTherapistSerializer(serializers.ModelSerializer):
@@ -44,9 +48,26 @@ class DirectoryTherapistSerializer(serializers.ModelSerializer):
     class Meta:
         model = Therapist
         fields = [
-            "id", "full_name", "first_name", "last_name", "title", "email", "profession", "organisation",
-            "region", "suburb", "state", "postcode", "service_types", "accepting_new_clients", "bulk_billing",
-            "directory_status", "profile_source", "is_active", "research_stage", "research_variant",
+            "id",
+            "full_name",
+            "first_name",
+            "last_name",
+            "title",
+            "email",
+            "profession",
+            "organisation",
+            "region",
+            "suburb",
+            "state",
+            "postcode",
+            "service_types",
+            "accepting_new_clients",
+            "bulk_billing",
+            "directory_status",
+            "profile_source",
+            "is_active",
+            "research_stage",
+            "research_variant",
         ]
         read_only_fields = fields
 
@@ -86,12 +107,35 @@ class StaffSurveyResponseSerializer(serializers.ModelSerializer):
     class Meta:
         model = SurveyResponse
         fields = [
-            "id", "submitted_at", "therapist", "therapist_name", "email", "profession", "profession_other",
-            "years_practice", "client_types", "modalities", "clients_find_you", "match_factors", "biggest_gap",
-            "screens_clients", "open_to_sharing", "questions_matter", "personality_test", "too_personal",
-            "profile_detail_level", "onboarding_time", "free_listing_interest", "profile_intent",
-            "future_contact", "comments", "fee_per_match", "monthly_subscription", "sandbox_visited",
-            "processing_status", "notes",
+            "id",
+            "submitted_at",
+            "therapist",
+            "therapist_name",
+            "email",
+            "profession",
+            "profession_other",
+            "years_practice",
+            "client_types",
+            "modalities",
+            "clients_find_you",
+            "match_factors",
+            "biggest_gap",
+            "screens_clients",
+            "open_to_sharing",
+            "questions_matter",
+            "personality_test",
+            "too_personal",
+            "profile_detail_level",
+            "onboarding_time",
+            "free_listing_interest",
+            "profile_intent",
+            "future_contact",
+            "comments",
+            "fee_per_match",
+            "monthly_subscription",
+            "sandbox_visited",
+            "processing_status",
+            "notes",
         ]
         read_only_fields = fields
 
@@ -113,8 +157,19 @@ class StaffFeedbackSerializer(serializers.ModelSerializer):
     class Meta:
         model = Feedback
         fields = [
-            "id", "submitted_at", "rating", "comment", "tags", "section", "audience", "page_path", "page_title",
-            "status", "therapist", "therapist_name", "survey_response",
+            "id",
+            "submitted_at",
+            "rating",
+            "comment",
+            "tags",
+            "section",
+            "audience",
+            "page_path",
+            "page_title",
+            "status",
+            "therapist",
+            "therapist_name",
+            "survey_response",
         ]
         read_only_fields = fields
 

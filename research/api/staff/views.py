@@ -49,8 +49,15 @@ class StaffMixin(APIView):
 
 # --- directory ------------------------------------------------------------------------------------------------
 
-@extend_schema_view(get=extend_schema(tags=TAGS, parameters=[DirectoryQuerySerializer], responses={
-    200: DirectoryTherapistSerializer(many=True), **LIST_ERRORS}, summary="Search the therapist directory"))
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        parameters=[DirectoryQuerySerializer],
+        responses={200: DirectoryTherapistSerializer(many=True), **LIST_ERRORS},
+        summary="Search the therapist directory",
+    )
+)
 class TherapistDirectoryView(StaffMixin, generics.ListAPIView):
     serializer_class = DirectoryTherapistSerializer
 
@@ -60,8 +67,15 @@ class TherapistDirectoryView(StaffMixin, generics.ListAPIView):
 
 # --- survey responses --------------------------------------------------------------------------------------------
 
-@extend_schema_view(get=extend_schema(tags=TAGS, parameters=[SurveyQuerySerializer], responses={
-    200: StaffSurveyResponseSerializer(many=True), **LIST_ERRORS}, summary="Survey responses, newest first"))
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        parameters=[SurveyQuerySerializer],
+        responses={200: StaffSurveyResponseSerializer(many=True), **LIST_ERRORS},
+        summary="Survey responses, newest first",
+    )
+)
 class SurveyResponseListView(StaffMixin, generics.ListAPIView):
     serializer_class = StaffSurveyResponseSerializer
 
@@ -71,8 +85,15 @@ class SurveyResponseListView(StaffMixin, generics.ListAPIView):
 
 # --- feedback ------------------------------------------------------------------------------------------------------
 
-@extend_schema_view(get=extend_schema(tags=TAGS, parameters=[FeedbackQuerySerializer], responses={
-    200: StaffFeedbackSerializer(many=True), **LIST_ERRORS}, summary="Widget feedback, newest first"))
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=TAGS,
+        parameters=[FeedbackQuerySerializer],
+        responses={200: StaffFeedbackSerializer(many=True), **LIST_ERRORS},
+        summary="Widget feedback, newest first",
+    )
+)
 class FeedbackListView(StaffMixin, generics.ListAPIView):
     serializer_class = StaffFeedbackSerializer
 
@@ -82,11 +103,15 @@ class FeedbackListView(StaffMixin, generics.ListAPIView):
 
 # --- funnel ----------------------------------------------------------------------------------------------------
 
+
 class FunnelView(StaffMixin, generics.GenericAPIView):
     serializer_class = FunnelSerializer
 
-    @extend_schema(tags=TAGS, responses={200: FunnelSerializer, **error_responses(401, 403)},
-                   summary="Outreach funnel: therapists per stage and the A/B comparison")
+    @extend_schema(
+        tags=TAGS,
+        responses={200: FunnelSerializer, **error_responses(401, 403)},
+        summary="Outreach funnel: therapists per stage and the A/B comparison",
+    )
     def get(self, request: Request) -> Response:
         body = {"stages": selectors.funnel_stage_counts(), "variants": selectors.funnel_by_variant()}
         return Response(FunnelSerializer(body).data)

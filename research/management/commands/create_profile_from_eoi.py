@@ -40,11 +40,16 @@ class Command(BaseCommand):
 
         existing, plan = eoi_conversion_preview(eoi=eoi)
         self.stdout.write(f"{eoi} — status {eoi.get_profile_status_display()}")
-        self.stdout.write(f"Merge into existing profile {existing} ({existing.pk})" if existing
-                          else "No therapist with this e-mail: a new profile will be created.")
+        self.stdout.write(
+            f"Merge into existing profile {existing} ({existing.pk})"
+            if existing
+            else "No therapist with this e-mail: a new profile will be created."
+        )
         for field in plan:
-            self.stdout.write(f"  {field.eoi_field:<18} → {field.therapist_field:<16} "
-                              f"{field.current!r:>24} ⇒ {field.proposed!r}  [{field.change}]")
+            self.stdout.write(
+                f"  {field.eoi_field:<18} → {field.therapist_field:<16} "
+                f"{field.current!r:>24} ⇒ {field.proposed!r}  [{field.change}]"
+            )
 
         if not options["yes"] and not self._confirmed(options.get("stdin", sys.stdin)):
             raise CommandError("Not confirmed: nothing was changed (use --yes to skip the question).")
@@ -55,10 +60,12 @@ class Command(BaseCommand):
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from exc
         verb = "Created profile" if result.created else "Merged into profile"
-        self.stdout.write(self.style.SUCCESS(
-            f"{verb} {result.therapist} ({result.therapist.pk}); "
-            f"fields written: {', '.join(result.changed_fields) or 'none'}.",
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} {result.therapist} ({result.therapist.pk}); "
+                f"fields written: {', '.join(result.changed_fields) or 'none'}.",
+            )
+        )
 
     def _confirmed(self, stream: TextIO | None) -> bool:
         """Only an explicit yes counts; a closed or empty stdin (cron, CI) is a no."""

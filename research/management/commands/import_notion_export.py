@@ -11,8 +11,9 @@ from research.services.notion_import import FILES, notion_export_import
 
 
 class Command(BaseCommand):
-    help = (f"Import Notion CSV exports from a directory holding {', '.join(FILES.values())} (any subset); "
-            "safe to re-run.")
+    help = (
+        f"Import Notion CSV exports from a directory holding {', '.join(FILES.values())} (any subset); safe to re-run."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", type=Path)

@@ -27,8 +27,12 @@ class Command(BaseCommand):
                     cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [app_user])
                     exists = cursor.fetchone() is not None
                     pg = cursor.connection
-                    self.stdout.write(db_roles.role_sql(app_user, str(connection.settings_dict["APP_PASSWORD"]),
-                                                        exists=exists).as_string(pg) + ";")
+                    self.stdout.write(
+                        db_roles.role_sql(
+                            app_user, str(connection.settings_dict["APP_PASSWORD"]), exists=exists
+                        ).as_string(pg)
+                        + ";"
+                    )
                     cursor.execute("SELECT current_user")
                     owner = cursor.fetchone()[0]
                     for statement in db_roles.grants_sql(app_user, owner):

@@ -49,12 +49,20 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--no-serve", action="store_true", help="Do everything except serving.")
         parser.add_argument(
-            "--debug", action="store_true",
+            "--debug",
+            action="store_true",
             help="Serve with DEBUG on (tracebacks in the browser); off by default, as a real user would see it.",
         )
 
     def handle(
-        self, *args: Any, host: str, port: int, workers: int, no_serve: bool, debug: bool, **options: Any,
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        workers: int,
+        no_serve: bool,
+        debug: bool,
+        **options: Any,
     ) -> None:
         started = time.monotonic()
         connection.ensure_connection()
@@ -96,11 +104,21 @@ class Command(BaseCommand):
 
     def _serve(self, host: str, port: int, workers: int, *, debug: bool) -> int:
         command = [
-            sys.executable, "-m", "gunicorn", "sanctuary.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--access-logfile", "-", "--graceful-timeout", "10",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "sanctuary.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
             # Paths only in the access log, no control socket (sanctuary/gunicorn_conf.py).
-            "--config", "python:sanctuary.gunicorn_conf",
+            "--config",
+            "python:sanctuary.gunicorn_conf",
         ]
         env = {**os.environ}
         env.setdefault("DJANGO_SETTINGS_MODULE", "sanctuary.settings.local")

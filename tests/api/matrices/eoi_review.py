@@ -10,17 +10,27 @@ from research.models import EOIAudience, ExpressionOfInterest, ProfileStatus
 from tests.api.access import Endpoint, Expect
 
 STAFF_ONLY = Expect(anonymous=401, owner=200, other_same_role=403, no_role=403)
-STAFF_REJECT = Expect(anonymous=401, owner=200, other_same_role=403, no_role=403,
-                      body=lambda world: {"reason": "Not a registered practitioner"})
+STAFF_REJECT = Expect(
+    anonymous=401,
+    owner=200,
+    other_same_role=403,
+    no_role=403,
+    body=lambda world: {"reason": "Not a registered practitioner"},
+)
 
 
 def _eoi(world: dict[str, Any]) -> dict[str, Any]:
     """A pending therapist EOI, made once per world (each matrix case gets a fresh world)."""
     if "eoi" not in world:
         world["eoi"] = ExpressionOfInterest.objects.create(
-            audience=EOIAudience.THERAPIST, email="new.applicant@example.test", email_consent=True,
-            submitted_at=timezone.now(), full_name="Dr. Jane van der Berg", professional_title="Psychologist",
-            organisation="Harbour Psychology", profile_status=ProfileStatus.PENDING,
+            audience=EOIAudience.THERAPIST,
+            email="new.applicant@example.test",
+            email_consent=True,
+            submitted_at=timezone.now(),
+            full_name="Dr. Jane van der Berg",
+            professional_title="Psychologist",
+            organisation="Harbour Psychology",
+            profile_status=ProfileStatus.PENDING,
         )
     return {"pk": world["eoi"].pk}
 

@@ -6,13 +6,20 @@ from __future__ import annotations
 from tests.api.access import Endpoint, Expect
 
 OWN_LIST = Expect(anonymous=401, owner=200, other_same_role=200, no_role=403)
-OWN_CREATE = Expect(anonymous=401, owner=201, other_same_role=201, no_role=403,
-                    body=lambda world: {"mood_rating": 5, "notes": "slept better"})
-OWN_PROFILE_PATCH = Expect(anonymous=401, owner=200, other_same_role=200, no_role=403,
-                           body=lambda world: {"phone": "0400 000 001"})
+OWN_CREATE = Expect(
+    anonymous=401,
+    owner=201,
+    other_same_role=201,
+    no_role=403,
+    body=lambda world: {"mood_rating": 5, "notes": "slept better"},
+)
+OWN_PROFILE_PATCH = Expect(
+    anonymous=401, owner=200, other_same_role=200, no_role=403, body=lambda world: {"phone": "0400 000 001"}
+)
 OWNER_ONLY = Expect(anonymous=401, owner=200, other_same_role=404, no_role=403)
-OWNER_CANCEL = Expect(anonymous=401, owner=200, other_same_role=404, no_role=403,
-                      body=lambda world: {"reason": "I have a work trip."})
+OWNER_CANCEL = Expect(
+    anonymous=401, owner=200, other_same_role=404, no_role=403, body=lambda world: {"reason": "I have a work trip."}
+)
 
 
 def _pk(key: str):  # type: ignore[no-untyped-def]
