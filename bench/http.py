@@ -122,7 +122,7 @@ def database_setup() -> tuple[dict[str, Any], str, Any]:
     params = connection.get_connection_params()
     conninfo = {k: params[k] for k in ("dbname", "user", "password", "host", "port") if params.get(k)}
     lock = psycopg.connect(**conninfo, autocommit=True)
-    if not lock.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK_KEY]).fetchone()[0]:
+    if not lock.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK_KEY]).fetchone()[0]:  # type: ignore[index]
         lock.close()
         raise SystemExit(f"another bench run is using database {conninfo.get('dbname')}; wait for it to finish")
     from sanctuary import db_roles

@@ -14,6 +14,7 @@ Targets are printed (ok/MISS), never asserted. Exit 1 only when an ORM and raw r
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -35,7 +36,7 @@ class Case:
     orm: Callable[[], list[tuple]]  # evaluates the real selector, returns comparable rows
     raw_sql: str
     params: dict[str, Any]
-    explain_orm: Callable[[], str] | None = None  # JSON plan of the ORM query
+    explain_orm: Callable[[], list[Any]] | None = None  # JSON plan of the ORM query (EXPLAIN FORMAT JSON)
     target: str = "dashboard"  # dashboard: ≤ raw + 3 ms and ≤ 3 queries; search: ≤ 1.5x raw
     max_queries: int = 3
     needs_index: str | None = None
@@ -402,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     variants: dict[str, Callable[[], Any]] = {}
     for case in cases:
         variants[f"{case.name}:orm"] = case.orm
-        variants[f"{case.name}:raw"] = lambda c=case: raw(c.raw_sql, c.params)
+        variants[f"{case.name}:raw"] = functools.partial(raw, case.raw_sql, case.params)
         if case.target == "search":
             variants[f"{case.name}:unindexed"] = unindexed(case.unindexed_sql or case.raw_sql, case.params)
     for fn in variants.values():  # warm caches and prepared plans

@@ -310,14 +310,14 @@ def webhook_counters_check(ctx: BenchContext) -> str:
             SELECT coalesce(sum(s.opens_count + s.machine_opens_count + s.clicks_count), 0)
               FROM research_therapistresearchstate s
              WHERE s.therapist_id IN (SELECT therapist_id FROM research_outboundemail
-                                       WHERE provider_message_id LIKE 'em\\_%%')""").fetchone()[0]
+                                       WHERE provider_message_id LIKE 'em\\_%%')""").fetchone()[0]  # type: ignore[index]
         events, distinct, total = conn.execute(
             f"""
             SELECT count(*) FILTER (WHERE kind IN ('email_opened', 'email_clicked')),
                    count(DISTINCT provider_event_id), count(*)
               FROM research_engagementevent WHERE {ours}""",
             run,
-        ).fetchone()
+        ).fetchone()  # type: ignore[misc]  # an aggregate: always one row
     verdict = "ok" if counted == events and total == distinct else "MISMATCH"
     return (
         f"{verdict}: state counters (opens+machine opens+clicks) {counted} vs {events} stored open/click "

@@ -37,7 +37,7 @@ def raw_insert(request: HttpRequest) -> JsonResponse:
     """The intake floor: parse a JSON body, one raw INSERT (autocommit), 201."""
     try:
         data = json.loads(request.body)
-        params = [
+        params: list[str | int] = [
             str(data["email"]),
             str(data["audience"]),
             int(data["rating"]),
