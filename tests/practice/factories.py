@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from practice.models import (
     Appointment,
@@ -23,8 +25,21 @@ from practice.models import (
 
 BASE_START = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
 
+M = TypeVar("M")
 
-class UserFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[M]):
+    """A DjangoModelFactory whose call is typed as the model it creates (factory_boy types it as the factory)."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> M: ...  # type: ignore[misc]
+
+
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -35,7 +50,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pw-for-tests")
 
 
-class TherapistFactory(factory.django.DjangoModelFactory):
+class TherapistFactory(ModelFactory[Therapist]):
     class Meta:
         model = Therapist
 
@@ -45,7 +60,7 @@ class TherapistFactory(factory.django.DjangoModelFactory):
     title = "Psychologist"
 
 
-class PatientFactory(factory.django.DjangoModelFactory):
+class PatientFactory(ModelFactory[Patient]):
     class Meta:
         model = Patient
 
@@ -55,7 +70,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"patient{n}@example.test")
 
 
-class SessionTypeFactory(factory.django.DjangoModelFactory):
+class SessionTypeFactory(ModelFactory[SessionType]):
     class Meta:
         model = SessionType
         django_get_or_create = ("name",)
@@ -65,7 +80,7 @@ class SessionTypeFactory(factory.django.DjangoModelFactory):
     default_rate = Decimal("150.00")
 
 
-class ProgressAreaFactory(factory.django.DjangoModelFactory):
+class ProgressAreaFactory(ModelFactory[ProgressArea]):
     class Meta:
         model = ProgressArea
         django_get_or_create = ("name",)
@@ -73,7 +88,7 @@ class ProgressAreaFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Area {n}")
 
 
-class TagFactory(factory.django.DjangoModelFactory):
+class TagFactory(ModelFactory[Tag]):
     class Meta:
         model = Tag
         django_get_or_create = ("name",)
@@ -81,7 +96,7 @@ class TagFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"tag{n}")
 
 
-class AppointmentFactory(factory.django.DjangoModelFactory):
+class AppointmentFactory(ModelFactory[Appointment]):
     class Meta:
         model = Appointment
 
@@ -91,7 +106,7 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     scheduled_end = factory.LazyAttribute(lambda o: o.scheduled_start + timedelta(minutes=50))
 
 
-class SessionNoteFactory(factory.django.DjangoModelFactory):
+class SessionNoteFactory(ModelFactory[SessionNote]):
     class Meta:
         model = SessionNote
 
@@ -102,7 +117,7 @@ class SessionNoteFactory(factory.django.DjangoModelFactory):
     mood_rating = 6
 
 
-class MoodEntryFactory(factory.django.DjangoModelFactory):
+class MoodEntryFactory(ModelFactory[MoodEntry]):
     class Meta:
         model = MoodEntry
 
@@ -112,7 +127,7 @@ class MoodEntryFactory(factory.django.DjangoModelFactory):
     mood_rating = 6
 
 
-class ProgressEntryFactory(factory.django.DjangoModelFactory):
+class ProgressEntryFactory(ModelFactory[ProgressEntry]):
     class Meta:
         model = ProgressEntry
 
@@ -122,7 +137,7 @@ class ProgressEntryFactory(factory.django.DjangoModelFactory):
     score = 5
 
 
-class FinancialRecordFactory(factory.django.DjangoModelFactory):
+class FinancialRecordFactory(ModelFactory[FinancialRecord]):
     class Meta:
         model = FinancialRecord
 
