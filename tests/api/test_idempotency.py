@@ -21,7 +21,7 @@ from sanctuary.api.idempotency import HEADER, REPLAYED_HEADER
 from sanctuary.models import IdempotencyKey
 from tests.api.therapist_helpers import NS, Desk, make_desk
 
-KEY = {"HTTP_IDEMPOTENCY_KEY": "3f1c2a9e-6b1d-4b59-9f0e-2d8c4a7b1e55"}
+KEY: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": "3f1c2a9e-6b1d-4b59-9f0e-2d8c4a7b1e55"}
 EOI = "/api/v1/research/eoi/"
 EOI_BODY = {
     "email": "person@example.test",
@@ -37,7 +37,7 @@ def desk(db: None) -> Desk:
     return make_desk()
 
 
-def _create_patient(client: APIClient, body: dict[str, Any], **headers: str) -> Any:
+def _create_patient(client: APIClient, body: dict[str, Any], **headers: Any) -> Any:
     return client.post(reverse(NS + "patient-list"), body, format="json", **headers)
 
 

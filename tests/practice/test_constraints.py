@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -31,8 +32,8 @@ from tests.practice.factories import (
 
 @dataclass
 class World:
-    ids: dict[str, object]
-    objects: dict[str, object]
+    ids: dict[str, Any]  # primary keys, bound into raw SQL
+    objects: dict[str, Any]  # model instances of several kinds
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def note(assignments: str) -> Callable[[World], None]:
     return sql(f"UPDATE practice_sessionnote SET {assignments} WHERE id = %(n)s")  # noqa: S608
 
 
-CASES: dict[str, Callable[[World], None]] = {
+CASES: dict[str, Callable[[World], object]] = {  # each violates the named constraint (the result is unused)
     # therapists
     "practice_therapist_email_ci_unique": lambda w: Therapist.objects.create(
         email="OWNER@example.test",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -35,7 +36,7 @@ def outage(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     connection.close()
 
 
-def _webhook() -> tuple[bytes, dict[str, str]]:
+def _webhook() -> tuple[bytes, dict[str, Any]]:
     from tests.research.conftest import resend_payload, sign
 
     body = resend_payload("email.delivered")
@@ -55,7 +56,7 @@ def test_the_api_answers_an_outage_with_503_in_its_error_shape(
     method: str,
     path: str,
     body: bytes | None,
-    headers: dict[str, str] | None,
+    headers: dict[str, Any] | None,
 ) -> None:
     client = Client(raise_request_exception=False)
     if headers is None:

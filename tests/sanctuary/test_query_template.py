@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 import pytest
@@ -12,7 +13,7 @@ from django.db import connection
 from django.db.models import F, QuerySet
 from django.test.utils import CaptureQueriesContext
 
-from practice.models import Appointment, Patient
+from practice.models import Appointment, Patient, Therapist
 from sanctuary.db import QueryTemplate
 from tests.practice.factories import AppointmentFactory, PatientFactory, TherapistFactory
 
@@ -29,7 +30,7 @@ def _appointments(therapist: UUID, since: datetime) -> QuerySet:
     )
 
 
-def _calendar(count: int = 5) -> tuple[list, list]:
+def _calendar(count: int = 5) -> tuple[Therapist, Therapist]:
     mine, other = TherapistFactory(), TherapistFactory()
     for therapist in (mine, other):
         patient = PatientFactory(therapist=therapist)
@@ -78,7 +79,8 @@ def test_slices_page_it_and_djangos_paginator_takes_it_like_a_queryset() -> None
         bound[7]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no UnorderedObjectListWarning
-        paginator = Paginator(bound, 3)
+        # A BoundQuery pages like a queryset (count() and slices) but has no __len__, which the stubs ask for.
+        paginator: Paginator[Any] = Paginator(cast(Any, bound), 3)
         assert paginator.count == 7 and paginator.num_pages == 3
         assert list(paginator.page(3)) == every[6:]
 
