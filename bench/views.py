@@ -22,6 +22,7 @@ from psycopg.types.json import Jsonb
 
 from bench.lib.tables import EVENT_INSERT, EVENT_UPDATE, INSERT_ONE
 from bench.queries import NAME  # the indexed full-name expression, as the selectors compile it
+from practice.selectors import PATIENT_LIST_COLUMNS
 from research.models import ExpressionOfInterest, Feedback, SurveyResponse
 
 
@@ -93,22 +94,7 @@ _UPCOMING_PAGE = """
      WHERE a.therapist_id = %s AND a.status = 'scheduled' AND a.scheduled_start >= now()
      ORDER BY a.scheduled_start LIMIT 50"""
 _COLUMNS = {
-    "patients": (
-        "id",
-        "first_name",
-        "last_name",
-        "full_name",
-        "email",
-        "phone",
-        "date_of_birth",
-        "avatar_url",
-        "preferred_session_type",
-        "status",
-        "archived_at",
-        "total_sessions",
-        "last_session_date",
-        "next_session_at",
-    ),
+    "patients": PATIENT_LIST_COLUMNS,  # the same columns the selector returns
     "upcoming": (
         "id",
         "patient",
